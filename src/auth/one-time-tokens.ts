@@ -1,0 +1,52 @@
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Queryable } from "../db/client.js";
+import type { Clock } from "../clock.js";
+import { oneTimeTokens } from "../modules/session/session.table.js";
+import { hashToken, newToken } from "./tokens.js";
+import { badInput } from "../errors.js";
+
+export type TokenPurpose = (typeof oneTimeTokens.$inferSelect)["purpose"];
+export type TokenSubject = { staffUserId: string };
+
+/** Single-use links: a new one voids the subject's earlier unused ones of the same purpose. */
+export class OneTimeTokens {
+  constructor(private readonly clock: Clock) {}
+
+  async issue(on: Queryable, args: { tenantId: string; purpose: TokenPurpose; subject: TokenSubject; ttlMs: number }): Promise<{ token: string; expiresAt: Date }> {
+    const now = this.clock.now();
+    await on
+      .update(oneTimeTokens)
+      .set({ usedAt: now })
+      .where(and(eq(oneTimeTokens.staffUserId, args.subject.staffUserId), eq(oneTimeTokens.purpose, args.purpose), isNull(oneTimeTokens.usedAt)));
+    const token = newToken(args.purpose === "PASSWORD_RESET" ? "kr" : "ki");
+    const expiresAt = new Date(now.getTime() + args.ttlMs);
+    await on.insert(oneTimeTokens).values({
+      tenantId: args.tenantId,
+      purpose: args.purpose,
+      tokenHash: hashToken(token),
+      staffUserId: args.subject.staffUserId,
+      expiresAt,
+      createdAt: now,
+    });
+    return { token, expiresAt };
+  }
+
+  /** Uses a token up, atomically: of two concurrent uses exactly one succeeds. */
+  async consume(on: Queryable, purpose: TokenPurpose, token: string, field = "input.token") {
+    const now = this.clock.now();
+    const [row] = await on
+      .update(oneTimeTokens)
+      .set({ usedAt: now })
+      .where(
+        and(
+          eq(oneTimeTokens.tokenHash, hashToken(token)),
+          eq(oneTimeTokens.purpose, purpose),
+          isNull(oneTimeTokens.usedAt),
+          sql`${oneTimeTokens.expiresAt} > ${now}`,
+        ),
+      )
+      .returning();
+    if (!row) throw badInput([{ field, rule: "TOKEN_VALID", message: "this link is invalid, already used or expired" }]);
+    return row;
+  }
+}

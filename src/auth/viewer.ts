@@ -1,0 +1,42 @@
+import { forbidden, unauthenticated } from "../errors.js";
+
+export type StaffRole = "ADMIN" | "EMPLOYEE";
+export type StaffPermission = "CHAT" | "CLAIMS";
+
+export interface AnonymousViewer {
+  kind: "anonymous";
+}
+/** The platform operator, authenticated by the token from the environment. */
+export interface OperatorViewer {
+  kind: "operator";
+}
+export interface StaffViewer {
+  kind: "staff";
+  sessionId: string;
+  tenantId: string;
+  userId: string;
+  role: StaffRole;
+  permissions: ReadonlySet<StaffPermission>;
+}
+/** Who is asking. Access is loaded per request from the database: nothing about it is frozen into the token. */
+export type Viewer = AnonymousViewer | OperatorViewer | StaffViewer;
+export type SessionViewer = StaffViewer;
+
+export const anonymous: AnonymousViewer = { kind: "anonymous" };
+
+export function requireSession(viewer: Viewer): SessionViewer {
+  if (viewer.kind === "anonymous" || viewer.kind === "operator") throw unauthenticated();
+  return viewer;
+}
+
+export function requireStaff(viewer: Viewer): StaffViewer {
+  if (viewer.kind === "anonymous") throw unauthenticated();
+  if (viewer.kind !== "staff") throw forbidden("Only staff users may do this");
+  return viewer;
+}
+
+export function requireOperator(viewer: Viewer): OperatorViewer {
+  if (viewer.kind === "anonymous") throw unauthenticated();
+  if (viewer.kind !== "operator") throw forbidden("Only the platform operator may do this");
+  return viewer;
+}

@@ -1,0 +1,87 @@
+import path from "node:path";
+import { z } from "zod";
+
+/** Project root, computed from the working directory so it is the same under tsx and in dist/. */
+export const projectRoot = process.cwd();
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  OPERATOR_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(60 * 24 * 14),
+  SESSION_MAX_DAYS: z.coerce.number().int().min(1).default(90),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SEED_DEMO: bool.optional(),
+  TRUST_PROXY: bool.default(false),
+  ALLOWED_ORIGINS: z.string().default(""),
+  APP_LINK_BASE: z.url().default("https://app.kundenapp.example/register"),
+  STAFF_LINK_BASE: z.url().default("https://crm.kundenapp.example/invitation"),
+});
+
+export interface Config {
+  env: "development" | "production" | "test";
+  host: string;
+  port: number;
+  publicUrl: string | undefined;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  databasePoolMax: number;
+  operatorToken: string | undefined;
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  logLevel: string;
+  seedDemo: boolean;
+  trustProxy: boolean;
+  /** Origins a browser may open a WebSocket from; empty means only same-host origins. */
+  allowedOrigins: string[];
+  appLinkBase: string;
+  /** Where a staff invitation link points (the broker web app's set-password page). */
+  staffLinkBase: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads and validates the environment once; a bad value names the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(projectRoot, e.DATA_DIR),
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    operatorToken: e.OPERATOR_TOKEN,
+    sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+    sessionMaxMs: e.SESSION_MAX_DAYS * 86_400_000,
+    logLevel: e.LOG_LEVEL,
+    seedDemo: e.SEED_DEMO ?? e.NODE_ENV !== "production",
+    trustProxy: e.TRUST_PROXY,
+    allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
+    appLinkBase: e.APP_LINK_BASE,
+    staffLinkBase: e.STAFF_LINK_BASE,
+  };
+}

@@ -1,0 +1,78 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import type { ExtractTablesWithRelations, SQL } from "drizzle-orm";
+import type postgres from "postgres";
+import * as schema from "./schema.js";
+import { projectRoot } from "../config.js";
+
+export type Schema = typeof schema;
+/** One type over both drivers: drizzle on postgres.js and drizzle on PGlite. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Anything a query can run on: the database or an open transaction. */
+export type Queryable = Db | Tx;
+
+export interface Database {
+  kind: "postgres" | "pglite";
+  db: Db;
+  /** Raw SQL returning rows, normalized across drivers (postgres.js returns an array, PGlite `{ rows }`). */
+  rows<T extends Record<string, unknown>>(query: SQL, on?: Queryable): Promise<T[]>;
+  /** The postgres.js client, for LISTEN/NOTIFY; absent on PGlite. */
+  pg?: postgres.Sql;
+  /** Opens a second postgres.js connection pool to the same database (for LISTEN); absent on PGlite. */
+  connectionUrl?: string;
+  close(): Promise<void>;
+}
+
+export const migrationsFolder = path.join(projectRoot, "drizzle");
+
+function normalizeRows<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+export interface OpenOptions {
+  databaseUrl?: string;
+  /** PGlite data directory; undefined means in memory. */
+  dataDir?: string;
+  /** A PGlite data dump to start from (tests: a migrated template). */
+  loadDataDir?: Blob;
+  poolMax?: number;
+}
+
+/** Opens PostgreSQL through postgres.js when a URL is given, else PGlite (embedded, in `dataDir` or memory). */
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.databaseUrl) {
+    const { default: postgresFn } = await import("postgres");
+    const { drizzle } = await import("drizzle-orm/postgres-js");
+    const pg = postgresFn(opts.databaseUrl, {
+      max: opts.poolMax ?? 10,
+      onnotice: () => {},
+      connection: { application_name: "kundenapp-api" },
+    });
+    const db = drizzle(pg, { schema }) as unknown as Db;
+    return {
+      kind: "postgres",
+      db,
+      pg,
+      connectionUrl: opts.databaseUrl,
+      rows: async (q, on) => normalizeRows(await (on ?? db).execute(q)),
+      close: () => pg.end({ timeout: 5 }),
+    };
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  if (opts.dataDir) fs.mkdirSync(opts.dataDir, { recursive: true });
+  const client = await PGlite.create({
+    dataDir: opts.dataDir,
+    loadDataDir: opts.loadDataDir,
+  });
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return {
+    kind: "pglite",
+    db,
+    rows: async (q, on) => normalizeRows(await (on ?? db).execute(q)),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,12 @@
+import { timestamp, uuid } from "drizzle-orm/pg-core";
+import { uuidv7 } from "uuidv7";
+
+/** Primary keys are UUIDv7: unique across instances and sorted by creation time. */
+export const id = () =>
+  uuid("id")
+    .primaryKey()
+    .$defaultFn(() => uuidv7());
+
+export const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
+export const updatedAt = () => timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
+export const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });

@@ -1,0 +1,4 @@
+// Every table of every feature, for drizzle's relational queries and drizzle-kit.
+export * from "../modules/tenant/tenant.table.js";
+export * from "../modules/staff/staff.table.js";
+export * from "../modules/session/session.table.js";

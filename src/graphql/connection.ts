@@ -1,0 +1,128 @@
+import { Field, Int, ObjectType, ArgsType, ClassType } from "type-graphql";
+import { Max, Min } from "class-validator";
+import { and, asc, desc, gt, lt, or, eq, type SQL, type AnyColumn } from "drizzle-orm";
+import { badInput } from "../errors.js";
+
+@ObjectType({ description: "Relay page information." })
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+  @Field(() => Boolean)
+  hasPreviousPage!: boolean;
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { defaultValue: 20, description: "How many items, at most 100." })
+  @Min(0)
+  @Max(100)
+  first!: number;
+
+  @Field(() => String, { nullable: true, description: "Cursor of the item after which the page starts." })
+  after?: string | null;
+}
+
+/** A value that computes itself only if awaited: `totalCount` costs a query only when a client asks for it. */
+export function lazy<T>(compute: () => Promise<T>): PromiseLike<T> {
+  let p: Promise<T> | undefined;
+  return { then: (ok, fail) => (p ??= compute()).then(ok, fail) };
+}
+
+export interface ConnectionShape<T> {
+  edges: Array<{ cursor: string; node: T }>;
+  nodes: T[];
+  pageInfo: PageInfo;
+  totalCount: PromiseLike<number> | number;
+}
+
+/** Builds `XConnection` and `XEdge` object types for a node type. */
+export function Connection<T extends object>(nodeType: ClassType<T>, name: string) {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field(() => String)
+    cursor!: string;
+    @Field(() => nodeType)
+    node!: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class Conn implements ConnectionShape<T> {
+    @Field(() => [Edge])
+    edges!: Edge[];
+    @Field(() => [nodeType], { description: "The nodes of `edges`, for clients that need no cursors." })
+    nodes!: T[];
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+    @Field(() => Int, { description: "All items matching the filter; counted only when asked for." })
+    totalCount!: PromiseLike<number> | number;
+  }
+  return Conn;
+}
+
+/** One key of a keyset ordering: the column and its direction. The last key must be unique (the id). */
+export interface SortKey {
+  column: AnyColumn;
+  direction: "asc" | "desc";
+  /** How the cursor's JSON value turns back into the column's type. */
+  decode?: (v: unknown) => unknown;
+}
+
+export function encodeCursor(values: unknown[]): string {
+  return Buffer.from(JSON.stringify(values)).toString("base64url");
+}
+
+function decodeCursor(cursor: string, keys: SortKey[]): unknown[] {
+  try {
+    const values = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
+    if (!Array.isArray(values) || values.length !== keys.length) throw new Error("shape");
+    return values.map((v, i) => (keys[i]!.decode ? keys[i]!.decode!(v) : v));
+  } catch {
+    throw badInput([{ field: "after", rule: "CURSOR", message: "is not a cursor this list gave out" }]);
+  }
+}
+
+/** ORDER BY for the keys. */
+export function orderBy(keys: SortKey[]): SQL[] {
+  return keys.map((k) => (k.direction === "asc" ? asc(k.column) : desc(k.column)));
+}
+
+/** WHERE that starts strictly after the cursor's row, for any mix of directions. */
+export function afterCursor(keys: SortKey[], cursor: string | null | undefined): SQL | undefined {
+  if (!cursor) return undefined;
+  const values = decodeCursor(cursor, keys);
+  const branches: SQL[] = keys.map((k, i) => {
+    const equalPrefix = keys.slice(0, i).map((p, j) => eq(p.column, values[j]));
+    const beyond = k.direction === "asc" ? gt(k.column, values[i]) : lt(k.column, values[i]);
+    return and(...equalPrefix, beyond)!;
+  });
+  return or(...branches);
+}
+
+/**
+ * Turns `first + 1` fetched rows into a connection. `keyOf` gives the row's sort-key values for its cursor.
+ */
+export function toConnection<R, T>(
+  rows: R[],
+  args: { first: number; after?: string | null },
+  keyOf: (row: R) => unknown[],
+  toNode: (row: R) => T,
+  count: () => Promise<number>,
+): ConnectionShape<T> {
+  const page = rows.slice(0, args.first);
+  const edges = page.map((r) => ({ cursor: encodeCursor(keyOf(r)), node: toNode(r) }));
+  return {
+    edges,
+    nodes: edges.map((e) => e.node),
+    pageInfo: {
+      hasNextPage: rows.length > args.first,
+      hasPreviousPage: Boolean(args.after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: lazy(count),
+  };
+}

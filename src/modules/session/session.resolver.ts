@@ -1,0 +1,39 @@
+import { Arg, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import type { Context } from "../../context.js";
+import { requireSession } from "../../auth/viewer.js";
+import { LoginInput, LoginPayload, LogoutPayload, ViewerInfo, ViewerKind } from "./session.types.js";
+import { createContext } from "../../context.js";
+
+/** The viewer as the API describes it; null when nobody (or only the operator) is logged in. */
+async function describe(ctx: Context): Promise<ViewerInfo | null> {
+  if (ctx.viewer.kind !== "staff") return null;
+  const [tenant, staffUser, settings] = await Promise.all([
+    ctx.services.tenant.current(ctx.viewer),
+    ctx.loaders.staffUser.load(ctx.viewer.userId),
+    ctx.services.staff.settings(ctx.viewer),
+  ]);
+  return Object.assign(new ViewerInfo(), { kind: ViewerKind.STAFF, tenant, staffUser, settings });
+}
+
+@Resolver()
+export class SessionResolver {
+  @Query(() => ViewerInfo, { nullable: true, description: "Who is logged in; null without a valid token." })
+  viewer(@Ctx() ctx: Context): Promise<ViewerInfo | null> {
+    return describe(ctx);
+  }
+
+  @Mutation(() => LoginPayload, { description: "Rule D6. Staff: email + password. The same error for every wrong part; throttled." })
+  async login(@Arg("input", () => LoginInput) input: LoginInput, @Ctx() ctx: Context): Promise<LoginPayload> {
+    const issued = await ctx.services.session.loginStaff(input, ctx.clientAddress);
+    const loggedIn = await createContext(ctx.services, issued.token, ctx.clientAddress);
+    return { token: issued.token, expiresAt: issued.expiresAt, viewer: (await describe(loggedIn))! };
+  }
+
+  @Mutation(() => LogoutPayload, { description: "Rule D8: ends this session, including WebSockets opened with it." })
+  async logout(@Ctx() ctx: Context): Promise<LogoutPayload> {
+    await ctx.services.session.logout(requireSession(ctx.viewer));
+    return { ok: true };
+  }
+}
+
+export { describe as describeViewer };

@@ -1,0 +1,167 @@
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import type { Deps } from "../../deps.js";
+import { sessions } from "./session.table.js";
+import { staffUsers } from "../staff/staff.table.js";
+import { hashToken, newToken, safeEqual } from "../../auth/tokens.js";
+import { LOGIN_LIMITS } from "../../auth/rate-limit.js";
+import { anonymous, type SessionViewer, type StaffPermission, type Viewer } from "../../auth/viewer.js";
+import { AppError, ErrorCode } from "../../errors.js";
+import type { Queryable } from "../../db/client.js";
+
+/** Bus topic: these sessions ended; every process closes their sockets. */
+export const SESSIONS_ENDED = "sessions.ended";
+
+/** How often `lastUsedAt` is written at most, so reads do not turn into writes. */
+const TOUCH_EVERY_MS = 60_000;
+
+export interface IssuedSession {
+  token: string;
+  sessionId: string;
+  expiresAt: Date;
+}
+
+/** One error for every wrong part of a login (rule D6): nothing tells which part was wrong. */
+export const invalidCredentials = () =>
+  new AppError(ErrorCode.UNAUTHENTICATED, "The login details are not correct", { rule: "D6" });
+
+export class SessionService {
+  private readonly byToken;
+  // A real argon2id hash of a random string: unknown emails cost as much time as wrong passwords.
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(private readonly deps: Deps) {
+    const { db } = deps.database;
+    // The hottest read of the API: every authenticated request runs it.
+    this.byToken = db
+      .select({
+        id: sessions.id,
+        tenantId: sessions.tenantId,
+        staffUserId: sessions.staffUserId,
+        lastUsedAt: sessions.lastUsedAt,
+        expiresAt: sessions.expiresAt,
+        role: staffUsers.role,
+        permissions: staffUsers.permissions,
+        staffStatus: staffUsers.status,
+      })
+      .from(sessions)
+      .leftJoin(staffUsers, eq(staffUsers.id, sessions.staffUserId))
+      .where(eq(sessions.tokenHash, sql.placeholder("hash")))
+      .prepare("session_by_token");
+  }
+
+  /** Bearer token -> viewer. Unknown, expired or idle tokens and deactivated users give an anonymous viewer. */
+  async authenticate(token: string | undefined): Promise<Viewer> {
+    if (!token) return anonymous;
+    const operatorToken = this.deps.config.operatorToken;
+    if (operatorToken && safeEqual(token, operatorToken)) return { kind: "operator" };
+    const [row] = await this.byToken.execute({ hash: hashToken(token) });
+    if (!row) return anonymous;
+    const now = this.deps.clock.now().getTime();
+    const idleUntil = row.lastUsedAt.getTime() + this.deps.config.sessionIdleMs;
+    if (row.expiresAt.getTime() <= now || idleUntil <= now) {
+      await this.end([row.id]);
+      return anonymous;
+    }
+    if (now - row.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+      await this.deps.database.db
+        .update(sessions)
+        .set({ lastUsedAt: new Date(now) })
+        .where(eq(sessions.id, row.id));
+    }
+    if (row.staffUserId && row.staffStatus === "ACTIVE" && row.role) {
+      return {
+        kind: "staff",
+        sessionId: row.id,
+        tenantId: row.tenantId,
+        userId: row.staffUserId,
+        role: row.role,
+        permissions: new Set<StaffPermission>(row.permissions ?? []),
+      };
+    }
+    return anonymous;
+  }
+
+  /** Is the session still valid right now? (Checked by realtime before each event.) */
+  async isActive(sessionId: string): Promise<boolean> {
+    const now = this.deps.clock.now();
+    const rows = await this.deps.database.db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .leftJoin(staffUsers, eq(staffUsers.id, sessions.staffUserId))
+      .where(
+        and(
+          eq(sessions.id, sessionId),
+          sql`${sessions.expiresAt} > ${now}`,
+          sql`${sessions.lastUsedAt} > ${new Date(now.getTime() - this.deps.config.sessionIdleMs)}`,
+          sql`(${sessions.staffUserId} is null or ${staffUsers.status} = 'ACTIVE')`,
+        ),
+      );
+    return rows.length > 0;
+  }
+
+  /** Creates a session for a subject; the plain token is returned once and never stored. */
+  async issue(subject: { tenantId: string; staffUserId: string }, on: Queryable = this.deps.database.db): Promise<IssuedSession> {
+    const token = newToken("ks");
+    const now = this.deps.clock.now();
+    const expiresAt = new Date(now.getTime() + this.deps.config.sessionMaxMs);
+    const [row] = await on
+      .insert(sessions)
+      .values({ ...subject, tokenHash: hashToken(token), createdAt: now, lastUsedAt: now, expiresAt })
+      .returning({ id: sessions.id });
+    return { token, sessionId: row!.id, expiresAt };
+  }
+
+  /** Staff login (email + password). Same error for unknown email and wrong password; throttled. */
+  async loginStaff(input: { email: string; password: string }, clientAddress: string): Promise<IssuedSession> {
+    const email = input.email.trim().toLowerCase();
+    const keys = [
+      [`login:staff:${email}`, LOGIN_LIMITS.account],
+      [`login:addr:${clientAddress}`, LOGIN_LIMITS.address],
+    ] as Array<[string, typeof LOGIN_LIMITS.account]>;
+    await this.deps.rateLimiter.check(keys);
+    const [user] = await this.deps.database.db.select().from(staffUsers).where(eq(staffUsers.email, email));
+    const ok = await this.verify(user?.passwordHash ?? null, input.password);
+    if (!user || !ok) {
+      await this.deps.rateLimiter.hit(keys);
+      throw invalidCredentials();
+    }
+    if (user.status === "DEACTIVATED") {
+      throw new AppError(ErrorCode.ACCOUNT_DEACTIVATED, "This login has been deactivated", { rule: "D6" });
+    }
+    await this.deps.rateLimiter.reset(keys[0]![0]);
+    return this.issue({ tenantId: user.tenantId, staffUserId: user.id });
+  }
+
+  /** Verifies a password, spending the same time when there is no hash to check against. */
+  async verify(hash: string | null, password: string): Promise<boolean> {
+    if (hash) return this.deps.hasher.verify(hash, password);
+    this.dummyHash ??= this.deps.hasher.hash(newToken("dummy"));
+    await this.deps.hasher.verify(await this.dummyHash, password);
+    return false;
+  }
+
+  async logout(viewer: SessionViewer): Promise<void> {
+    await this.end([viewer.sessionId]);
+  }
+
+  /** Ends sessions and tells every process to close their sockets. */
+  async end(sessionIds: string[], on: Queryable = this.deps.database.db): Promise<void> {
+    if (sessionIds.length === 0) return;
+    await on.delete(sessions).where(inArray(sessions.id, sessionIds));
+    if (on === this.deps.database.db) await this.announceEnded(sessionIds);
+  }
+
+  /** Ends every session of a staff user (except one, when a user changes their own password). Returns the ended ids. */
+  async endAllOfStaff(staffUserId: string, on: Queryable, exceptSessionId?: string): Promise<string[]> {
+    const rows = await on
+      .delete(sessions)
+      .where(and(eq(sessions.staffUserId, staffUserId), exceptSessionId ? ne(sessions.id, exceptSessionId) : undefined))
+      .returning({ id: sessions.id });
+    return rows.map((r) => r.id);
+  }
+
+  /** Publish after commit: the bus must never announce what a rolled-back transaction did. */
+  async announceEnded(sessionIds: string[]): Promise<void> {
+    if (sessionIds.length > 0) await this.deps.bus.publish({ topic: SESSIONS_ENDED, payload: { sessionIds } });
+  }
+}

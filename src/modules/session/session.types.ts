@@ -1,0 +1,53 @@
+import { Field, InputType, ObjectType, registerEnumType } from "type-graphql";
+import { IsOptional, MaxLength } from "class-validator";
+import { EmailAddress } from "../../graphql/scalars.js";
+import { Tenant } from "../tenant/tenant.types.js";
+import { StaffSettings, StaffUser } from "../staff/staff.types.js";
+
+export enum ViewerKind {
+  STAFF = "STAFF",
+  APP_ACCOUNT = "APP_ACCOUNT",
+}
+registerEnumType(ViewerKind, { name: "ViewerKind" });
+
+@ObjectType({ description: "Who is logged in with the token of this request." })
+export class ViewerInfo {
+  @Field(() => ViewerKind)
+  kind!: ViewerKind;
+  @Field(() => Tenant)
+  tenant!: Tenant;
+  @Field(() => StaffUser, { nullable: true, description: "Set when a staff user is logged in." })
+  staffUser!: StaffUser | null;
+  @Field(() => StaffSettings, { nullable: true, description: "Rule B2: the staff user's own settings." })
+  settings!: StaffSettings | null;
+}
+
+@InputType()
+export class LoginInput {
+  @Field(() => EmailAddress)
+  @MaxLength(254)
+  email!: string;
+  @Field(() => String)
+  @MaxLength(200)
+  password!: string;
+  @Field(() => String, { nullable: true, description: "Rule D6: app accounts log in with their broker's ID; staff leave it out." })
+  @IsOptional()
+  @MaxLength(20)
+  brokerId?: string;
+}
+
+@ObjectType()
+export class LoginPayload {
+  @Field(() => String, { description: "Bearer token for HTTP (`Authorization: Bearer …`) and WebSocket (`connectionParams.authorization`)." })
+  token!: string;
+  @Field(() => Date)
+  expiresAt!: Date;
+  @Field(() => ViewerInfo)
+  viewer!: ViewerInfo;
+}
+
+@ObjectType()
+export class LogoutPayload {
+  @Field(() => Boolean)
+  ok!: boolean;
+}

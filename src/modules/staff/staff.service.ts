@@ -1,0 +1,188 @@
+import { and, count, eq } from "drizzle-orm";
+import type { Deps } from "../../deps.js";
+import { staffUsers, type StaffUserRow } from "./staff.table.js";
+import { authorize } from "../../auth/policies.js";
+import { requireStaff, type Viewer } from "../../auth/viewer.js";
+import { AppError, ErrorCode, Problems, badInput, conflict, notFound } from "../../errors.js";
+import { passwordProblems } from "../../auth/password.js";
+import { OneTimeTokens } from "../../auth/one-time-tokens.js";
+import { afterCursor, orderBy, toConnection, type SortKey } from "../../graphql/connection.js";
+import { decodeId } from "../../graphql/relay.js";
+import type { Queryable } from "../../db/client.js";
+import type { SessionService, IssuedSession } from "../session/session.service.js";
+import {
+  StaffUser,
+  type AcceptStaffInvitationInput,
+  type ChangeMyPasswordInput,
+  type InviteStaffUserInput,
+  type StaffUsersArgs,
+  type UpdateMySettingsInput,
+  type UpdateStaffUserInput,
+} from "./staff.types.js";
+
+export const STAFF_INVITE_TTL_MS = 7 * 86_400_000;
+
+export class StaffService {
+  private readonly tokens: OneTimeTokens;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly sessions: SessionService,
+  ) {
+    this.tokens = new OneTimeTokens(deps.clock);
+  }
+
+  /** Rule B1: the firm's staff, oldest first. */
+  async list(viewer: Viewer, args: StaffUsersArgs) {
+    const staff = authorize(viewer, "staff:read");
+    const keys: SortKey[] = [{ column: staffUsers.id, direction: "asc" }];
+    const scope = and(eq(staffUsers.tenantId, staff.tenantId), args.status ? eq(staffUsers.status, args.status) : undefined);
+    const rows = await this.deps.database.db
+      .select()
+      .from(staffUsers)
+      .where(and(scope, afterCursor(keys, args.after)))
+      .orderBy(...orderBy(keys))
+      .limit(args.first + 1);
+    return toConnection(rows, args, (r) => [r.id], StaffUser.from, async () => {
+      const [c] = await this.deps.database.db.select({ n: count() }).from(staffUsers).where(scope);
+      return c!.n;
+    });
+  }
+
+  /** A staff user of the viewer's firm by database id, or null (another firm's is indistinguishable from none). */
+  async find(viewer: Viewer, id: string): Promise<StaffUser | null> {
+    const staff = requireStaff(viewer);
+    const [row] = await this.deps.database.db
+      .select()
+      .from(staffUsers)
+      .where(and(eq(staffUsers.id, id), eq(staffUsers.tenantId, staff.tenantId)));
+    return row ? StaffUser.from(row) : null;
+  }
+
+  /** Creates an invited staff user and the single-use link to set a password. */
+  async createInvited(
+    on: Queryable,
+    tenantId: string,
+    input: { email: string; name: string; role: StaffUserRow["role"]; permissions: StaffUserRow["permissions"] },
+  ): Promise<{ row: StaffUserRow; link: string }> {
+    const email = input.email.trim().toLowerCase();
+    const [existing] = await on.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, email));
+    if (existing) throw new AppError(ErrorCode.CONFLICT, "A staff user with this email exists already", { fields: [{ field: "input.email", rule: "UNIQUE", message: "is already in use" }] });
+    const [row] = await on
+      .insert(staffUsers)
+      .values({ tenantId, email, name: input.name.trim(), role: input.role, permissions: [...new Set(input.permissions)], status: "INVITED" })
+      .returning();
+    const { token } = await this.tokens.issue(on, { tenantId, purpose: "STAFF_INVITE", subject: { staffUserId: row!.id }, ttlMs: STAFF_INVITE_TTL_MS });
+    return { row: row!, link: `${this.deps.config.staffLinkBase}?token=${encodeURIComponent(token)}` };
+  }
+
+  /** Rule B1: admins invite staff users. */
+  async invite(viewer: Viewer, input: InviteStaffUserInput) {
+    const admin = authorize(viewer, "staff:manage");
+    if (!input.name.trim()) throw badInput([{ field: "input.name", rule: "REQUIRED", message: "must not be empty" }]);
+    const { row, link } = await this.deps.database.db.transaction((tx) => this.createInvited(tx, admin.tenantId, input));
+    return { staffUser: StaffUser.from(row), invitationLink: link };
+  }
+
+  /** An invited staff user sets a password through the link and is logged in. */
+  async acceptInvitation(input: AcceptStaffInvitationInput): Promise<IssuedSession> {
+    const problems = passwordProblems(input.password);
+    if (problems.length) throw badInput(problems);
+    const hash = await this.deps.hasher.hash(input.password);
+    return this.deps.database.db.transaction(async (tx) => {
+      const token = await this.tokens.consume(tx, "STAFF_INVITE", input.token);
+      const [user] = await tx
+        .update(staffUsers)
+        .set({ passwordHash: hash, status: "ACTIVE", updatedAt: this.deps.clock.now() })
+        .where(and(eq(staffUsers.id, token.staffUserId!), eq(staffUsers.status, "INVITED")))
+        .returning();
+      if (!user) throw badInput([{ field: "input.token", rule: "TOKEN_VALID", message: "this invitation is no longer valid" }]);
+      return this.sessions.issue({ tenantId: user.tenantId, staffUserId: user.id }, tx);
+    });
+  }
+
+  /** Rule B1: admins change name, role, permissions and activity. The firm always keeps an active admin. */
+  async update(viewer: Viewer, input: UpdateStaffUserInput) {
+    const admin = authorize(viewer, "staff:manage");
+    const id = decodeId(input.id, "StaffUser", "input.id");
+    const problems = new Problems();
+    if (input.name !== undefined && input.name !== null && !input.name.trim()) problems.add("input.name", "REQUIRED", "must not be empty");
+    problems.throwIfAny();
+    const ended: string[] = [];
+    const row = await this.deps.database.db.transaction(async (tx) => {
+      // Lock the firm's admins, so two concurrent demotions cannot leave the firm without one.
+      const admins = await tx
+        .select({ id: staffUsers.id })
+        .from(staffUsers)
+        .where(and(eq(staffUsers.tenantId, admin.tenantId), eq(staffUsers.role, "ADMIN"), eq(staffUsers.status, "ACTIVE")))
+        .for("update");
+      const [current] = await tx.select().from(staffUsers).where(and(eq(staffUsers.id, id), eq(staffUsers.tenantId, admin.tenantId))).for("update");
+      if (!current) throw notFound("Staff user");
+      const next = {
+        name: input.name?.trim() ?? current.name,
+        role: input.role ?? current.role,
+        permissions: input.permissions ? [...new Set(input.permissions)] : current.permissions,
+        status: input.active === undefined || input.active === null ? current.status : input.active ? (current.passwordHash ? "ACTIVE" : "INVITED") : "DEACTIVATED",
+      } as const;
+      const losesAdmin = current.role === "ADMIN" && current.status === "ACTIVE" && (next.role !== "ADMIN" || next.status !== "ACTIVE");
+      if (losesAdmin && admins.length <= 1) throw conflict("The firm must keep at least one active admin", "B1");
+      const [updated] = await tx
+        .update(staffUsers)
+        .set({ ...next, updatedAt: this.deps.clock.now() })
+        .where(eq(staffUsers.id, id))
+        .returning();
+      if (next.status === "DEACTIVATED" && current.status !== "DEACTIVATED") ended.push(...(await this.sessions.endAllOfStaff(id, tx)));
+      return updated!;
+    });
+    await this.sessions.announceEnded(ended);
+    return { staffUser: StaffUser.from(row) };
+  }
+
+  async settings(viewer: Viewer) {
+    const staff = requireStaff(viewer);
+    const [row] = await this.deps.database.db
+      .select({ emailNotifications: staffUsers.emailNotifications })
+      .from(staffUsers)
+      .where(eq(staffUsers.id, staff.userId));
+    return row!;
+  }
+
+  /** Rule B2. */
+  async updateMySettings(viewer: Viewer, input: UpdateMySettingsInput) {
+    const staff = requireStaff(viewer);
+    const [row] = await this.deps.database.db
+      .update(staffUsers)
+      .set({
+        ...(input.emailNotifications === undefined || input.emailNotifications === null ? {} : { emailNotifications: input.emailNotifications }),
+        updatedAt: this.deps.clock.now(),
+      })
+      .where(eq(staffUsers.id, staff.userId))
+      .returning({ emailNotifications: staffUsers.emailNotifications });
+    return { settings: row! };
+  }
+
+  /** Needs the current password; ends every other session of the user. */
+  async changeMyPassword(viewer: Viewer, input: ChangeMyPasswordInput) {
+    const staff = requireStaff(viewer);
+    const [user] = await this.deps.database.db.select().from(staffUsers).where(eq(staffUsers.id, staff.userId));
+    const problems = passwordProblems(input.newPassword, "input.newPassword");
+    const currentOk = await this.sessions.verify(user?.passwordHash ?? null, input.currentPassword);
+    if (!currentOk) problems.unshift({ field: "input.currentPassword", rule: "CURRENT_PASSWORD", message: "is not correct" });
+    if (problems.length) throw badInput(problems);
+    const hash = await this.deps.hasher.hash(input.newPassword);
+    const ended = await this.deps.database.db.transaction(async (tx) => {
+      await tx.update(staffUsers).set({ passwordHash: hash, updatedAt: this.deps.clock.now() }).where(eq(staffUsers.id, staff.userId));
+      return this.sessions.endAllOfStaff(staff.userId, tx, staff.sessionId);
+    });
+    await this.sessions.announceEnded(ended);
+    return { ok: true };
+  }
+
+  /** Active admins of a firm (used by notification routing). */
+  async activeAdmins(on: Queryable, tenantId: string): Promise<StaffUserRow[]> {
+    return on
+      .select()
+      .from(staffUsers)
+      .where(and(eq(staffUsers.tenantId, tenantId), eq(staffUsers.role, "ADMIN"), eq(staffUsers.status, "ACTIVE")));
+  }
+}

@@ -1,0 +1,31 @@
+import { boolean, index, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt, id, updatedAt } from "../../db/columns.js";
+import { tenants } from "../tenant/tenant.table.js";
+
+export const staffRole = pgEnum("staff_role", ["ADMIN", "EMPLOYEE"]);
+export const staffPermission = pgEnum("staff_permission", ["CHAT", "CLAIMS"]);
+export const staffStatus = pgEnum("staff_status", ["INVITED", "ACTIVE", "DEACTIVATED"]);
+
+export const staffUsers = pgTable(
+  "staff_users",
+  {
+    id: id(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    /** Stored lower-case; staff log in with email alone, so it is unique across firms. */
+    email: text("email").notNull().unique(),
+    name: text("name").notNull(),
+    role: staffRole("role").notNull().default("EMPLOYEE"),
+    permissions: staffPermission("permissions").array().notNull().default([]),
+    status: staffStatus("status").notNull().default("INVITED"),
+    passwordHash: text("password_hash"),
+    /** Rule B2: governs the 5-minute notification email (F4). */
+    emailNotifications: boolean("email_notifications").notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("staff_users_tenant_idx").on(t.tenantId, t.id)],
+);
+
+export type StaffUserRow = typeof staffUsers.$inferSelect;

@@ -1,0 +1,45 @@
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import type { Context } from "../../context.js";
+import {
+  BrokerProfile,
+  CreateTenantInput,
+  CreateTenantPayload,
+  SetCustomerAppEnabledInput,
+  SetCustomerAppEnabledPayload,
+  Tenant,
+  UpdateBrokerProfileInput,
+  UpdateBrokerProfilePayload,
+} from "./tenant.types.js";
+
+@Resolver(() => Tenant)
+export class TenantResolver {
+  @Authorized("STAFF")
+  @Query(() => Tenant, { description: "The viewer's firm." })
+  tenant(@Ctx() ctx: Context): Promise<Tenant> {
+    return ctx.services.tenant.current(ctx.viewer);
+  }
+
+  @Authorized("STAFF")
+  @Query(() => BrokerProfile, { description: "Rule A3: the firm's profile, readable by all its members." })
+  brokerProfile(@Ctx() ctx: Context): Promise<BrokerProfile> {
+    return ctx.services.tenant.brokerProfile(ctx.viewer);
+  }
+
+  @Authorized("STAFF")
+  @Mutation(() => UpdateBrokerProfilePayload, { description: "Rule A3 (admins): saves every field at once." })
+  updateBrokerProfile(@Arg("input", () => UpdateBrokerProfileInput) input: UpdateBrokerProfileInput, @Ctx() ctx: Context) {
+    return ctx.services.tenant.updateBrokerProfile(ctx.viewer, input);
+  }
+
+  @Authorized("OPERATOR")
+  @Mutation(() => CreateTenantPayload, { description: "Operator only: creates a firm and invites its first admin." })
+  createTenant(@Arg("input", () => CreateTenantInput) input: CreateTenantInput, @Ctx() ctx: Context) {
+    return ctx.services.tenant.create(ctx.viewer, input);
+  }
+
+  @Authorized("OPERATOR")
+  @Mutation(() => SetCustomerAppEnabledPayload, { description: "Rule A1, operator only: turns a firm's customer app on or off." })
+  setCustomerAppEnabled(@Arg("input", () => SetCustomerAppEnabledInput) input: SetCustomerAppEnabledInput, @Ctx() ctx: Context) {
+    return ctx.services.tenant.setCustomerAppEnabled(ctx.viewer, input);
+  }
+}

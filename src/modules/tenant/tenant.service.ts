@@ -1,0 +1,111 @@
+import { eq } from "drizzle-orm";
+import type { Deps } from "../../deps.js";
+import { tenants, type TenantRow } from "./tenant.table.js";
+import { authorize } from "../../auth/policies.js";
+import { requireOperator, requireSession, type Viewer } from "../../auth/viewer.js";
+import { badInput, notFound, Problems } from "../../errors.js";
+import { decodeId } from "../../graphql/relay.js";
+import { generateBrokerId, normalizeBrokerId } from "./broker-id.js";
+import type { StaffService } from "../staff/staff.service.js";
+import {
+  BrokerProfile,
+  Tenant,
+  type CreateTenantInput,
+  type SetCustomerAppEnabledInput,
+  type UpdateBrokerProfileInput,
+} from "./tenant.types.js";
+
+export class TenantService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly staff: StaffService,
+  ) {}
+
+  private async row(id: string): Promise<TenantRow | undefined> {
+    const [row] = await this.deps.database.db.select().from(tenants).where(eq(tenants.id, id));
+    return row;
+  }
+
+  /** The viewer's own firm. */
+  async current(viewer: Viewer): Promise<Tenant> {
+    const session = requireSession(viewer);
+    return Tenant.from((await this.row(session.tenantId))!);
+  }
+
+  /** Rule A3: readable by every member of the firm. */
+  async brokerProfile(viewer: Viewer): Promise<BrokerProfile> {
+    return (await this.current(viewer)).brokerProfile;
+  }
+
+  /** Rule A3: admins save all profile fields at once. */
+  async updateBrokerProfile(viewer: Viewer, input: UpdateBrokerProfileInput) {
+    const admin = authorize(viewer, "brokerProfile:update");
+    const clean = (s: string) => (s.trim() === "" ? null : s.trim());
+    const [row] = await this.deps.database.db
+      .update(tenants)
+      .set({
+        profileName: clean(input.name),
+        profilePhone: clean(input.phone),
+        profileStreet: clean(input.street),
+        profilePostalCode: clean(input.postalCode),
+        profileCity: clean(input.city),
+        updatedAt: this.deps.clock.now(),
+      })
+      .where(eq(tenants.id, admin.tenantId))
+      .returning();
+    return { brokerProfile: BrokerProfile.from(row!) };
+  }
+
+  /** Rule A1/A2: the operator creates a firm with a fresh broker ID and invites its first admin. */
+  async create(viewer: Viewer, input: CreateTenantInput) {
+    requireOperator(viewer);
+    const problems = new Problems();
+    if (!input.name.trim()) problems.add("input.name", "REQUIRED", "must not be empty");
+    if (!input.adminName.trim()) problems.add("input.adminName", "REQUIRED", "must not be empty");
+    problems.throwIfAny();
+    return this.deps.database.db.transaction(async (tx) => {
+      let row: TenantRow | undefined;
+      // 31^6 ≈ 887 million IDs: a collision is rare, and a retry settles it.
+      for (let attempt = 0; !row && attempt < 10; attempt++) {
+        [row] = await tx
+          .insert(tenants)
+          .values({ name: input.name.trim(), brokerId: generateBrokerId(), profileName: input.name.trim() })
+          .onConflictDoNothing({ target: tenants.brokerId })
+          .returning();
+      }
+      if (!row) throw new Error("could not find a free broker ID");
+      const { link } = await this.staff.createInvited(tx, row.id, {
+        email: input.adminEmail,
+        name: input.adminName,
+        role: "ADMIN",
+        permissions: ["CHAT", "CLAIMS"],
+      });
+      return { tenant: Tenant.from(row), adminInvitationLink: link };
+    });
+  }
+
+  /** Rule A1: only the operator turns a firm's customer app on or off. */
+  async setCustomerAppEnabled(viewer: Viewer, input: SetCustomerAppEnabledInput) {
+    requireOperator(viewer);
+    const where = input.tenantId
+      ? eq(tenants.id, decodeId(input.tenantId, "Tenant", "input.tenantId"))
+      : input.brokerId
+        ? eq(tenants.brokerId, normalizeBrokerId(input.brokerId))
+        : undefined;
+    if (!where) throw badInput([{ field: "input.tenantId", rule: "REQUIRED", message: "give tenantId or brokerId" }]);
+    const [row] = await this.deps.database.db
+      .update(tenants)
+      .set({ customerAppEnabled: input.enabled, updatedAt: this.deps.clock.now() })
+      .where(where)
+      .returning();
+    if (!row) throw notFound("Tenant");
+    return { tenant: Tenant.from(row) };
+  }
+
+  /** For `node(id)`: only the viewer's own firm exists for it. */
+  async find(viewer: Viewer, id: string): Promise<Tenant | null> {
+    const session = requireSession(viewer);
+    if (id !== session.tenantId) return null;
+    return this.current(viewer);
+  }
+}
