@@ -1,0 +1,98 @@
+import fs from "node:fs";
+import crypto from "node:crypto";
+import WebSocket from "ws";
+import { inject } from "vitest";
+import { loadConfig, type Config } from "../config.js";
+import { createApp, type App, type AppOverrides } from "../app.js";
+import { startServer, type RunningServer } from "../server.js";
+import { openDatabase, type Database } from "../db/client.js";
+import { OffsetClock } from "../clock.js";
+import { createLogger } from "../log.js";
+import { KundenappClient, ApiError } from "../sdk/client.js";
+
+export const OPERATOR_TOKEN = "test-operator-token-0123456789abcdef";
+
+export interface TestServer {
+  app: App;
+  server: RunningServer;
+  config: Config;
+  clock: OffsetClock;
+  url: string;
+  /** A client with no token (or the given one); each gets its own client address, so throttling is per test. */
+  client(token?: string): KundenappClient;
+  operator(): KundenappClient;
+  close(): Promise<void>;
+}
+
+/** The database the suite runs on: PostgreSQL when TEST_DATABASE_URL is set, else a PGlite copy of the migrated template. */
+export async function openTestDatabase(): Promise<Database> {
+  const url = inject("databaseUrl");
+  if (url) return openDatabase({ databaseUrl: url, poolMax: 5 });
+  const dump = inject("pgliteDump");
+  if (!dump) throw new Error("global setup did not provide a database");
+  return openDatabase({ loadDataDir: new Blob([fs.readFileSync(dump)]) });
+}
+
+export function testConfig(extra: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: "test",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    OPERATOR_TOKEN,
+    SEED_DEMO: "false",
+    TRUST_PROXY: "true",
+    ...extra,
+  });
+}
+
+/** A real server on a free port over a real database, with a clock tests can move. */
+export async function startTestServer(opts: { env?: Record<string, string>; overrides?: AppOverrides; database?: Database } = {}): Promise<TestServer> {
+  const config = testConfig(opts.env);
+  const clock = new OffsetClock();
+  const database = opts.database ?? (await openTestDatabase());
+  const log = createLogger(config.logLevel);
+  const app = await createApp(config, { clock, log, database, ...opts.overrides });
+  const server = await startServer({ config, log, services: app.services });
+  const clients: KundenappClient[] = [];
+  const client = (token?: string) => {
+    const c = new KundenappClient({
+      url: server.url,
+      token,
+      webSocketImpl: WebSocket,
+      lazyCloseTimeoutMs: 60_000,
+      headers: { "x-forwarded-for": `10.${crypto.randomInt(256)}.${crypto.randomInt(256)}.${crypto.randomInt(256)}` },
+    });
+    clients.push(c);
+    return c;
+  };
+  return {
+    app,
+    server,
+    config,
+    clock,
+    url: server.url,
+    client,
+    operator: () => client(OPERATOR_TOKEN),
+    async close() {
+      await Promise.all(clients.map((c) => c.close()));
+      await server.close(2_000);
+      await app.close();
+      if (!opts.database) await database.close();
+    },
+  };
+}
+
+/** Awaits a promise that must fail with an API error of the given code; returns the error. */
+export async function expectApiError(promise: Promise<unknown>, code: string): Promise<ApiError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof ApiError) {
+      if (err.code !== code) throw new Error(`expected ${code}, got ${err.code}: ${err.message}`);
+      return err;
+    }
+    throw err;
+  }
+  throw new Error(`expected an API error ${code}, but the call succeeded`);
+}
