@@ -7,6 +7,9 @@ import { systemClock, type Clock } from "./clock.js";
 import { argon2Hasher, type PasswordHasher } from "./auth/password.js";
 import { RateLimiter } from "./auth/rate-limit.js";
 import { MemoryEngine, type PubSubEngine } from "./realtime/engine.js";
+import { PgNotifyEngine } from "./realtime/pg-engine.js";
+import { LogTransport, SmtpTransport, type MailTransport } from "./mail/transport.js";
+import { Worker } from "./jobs/worker.js";
 import type { Deps } from "./deps.js";
 import { Services } from "./services.js";
 
@@ -16,11 +19,15 @@ export interface AppOverrides {
   hasher?: PasswordHasher;
   database?: Database;
   bus?: PubSubEngine;
+  mailer?: MailTransport;
+  /** Tests drive the worker by hand. */
+  startWorker?: boolean;
 }
 
 export interface App {
   deps: Deps;
   services: Services;
+  worker: Worker;
   close(): Promise<void>;
 }
 
@@ -32,7 +39,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax }));
   await migrate(database);
   const clock = overrides.clock ?? systemClock;
-  const bus = overrides.bus ?? new MemoryEngine();
+  const bus = overrides.bus ?? (await createBus(database, log));
+  const mailer = overrides.mailer ?? (config.smtpUrl ? new SmtpTransport(config.smtpUrl, config.mailFrom) : new LogTransport(log));
   const deps: Deps = {
     config,
     log,
@@ -41,14 +49,28 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     hasher: overrides.hasher ?? argon2Hasher,
     rateLimiter: new RateLimiter(database, clock),
     bus,
+    mailer,
   };
   const services = new Services(deps);
+  const worker = new Worker(services);
+  if (overrides.startWorker ?? true) worker.start(config.workerIntervalMs);
   return {
     deps,
     services,
+    worker,
     async close() {
+      await worker.stop();
+      mailer.close();
       await bus.close();
       if (!overrides.database) await database.close();
     },
   };
+}
+
+/** On PostgreSQL, events cross processes through LISTEN/NOTIFY; on PGlite (one process) memory suffices. */
+async function createBus(database: Database, log: Logger): Promise<PubSubEngine> {
+  if (!database.pg) return new MemoryEngine();
+  const engine = new PgNotifyEngine(database.pg, log);
+  await engine.start();
+  return engine;
 }

@@ -27,6 +27,9 @@ const envSchema = z.object({
   TRUST_PROXY: bool.default(false),
   ALLOWED_ORIGINS: z.string().default(""),
   APP_LINK_BASE: z.url().default("https://app.kundenapp.example/register"),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+  MAIL_FROM: z.string().min(3).default("Kundenapp <no-reply@kundenapp.example>"),
+  WORKER_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   STAFF_LINK_BASE: z.url().default("https://crm.kundenapp.example/invitation"),
 });
 
@@ -47,6 +50,10 @@ export interface Config {
   /** Origins a browser may open a WebSocket from; empty means only same-host origins. */
   allowedOrigins: string[];
   appLinkBase: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** How often the worker loop runs (F4 escalation, mail, clean-up); 0 in tests that drive it by hand. */
+  workerIntervalMs: number;
   /** Where a staff invitation link points (the broker web app's set-password page). */
   staffLinkBase: string;
 }
@@ -83,5 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
     appLinkBase: e.APP_LINK_BASE,
     staffLinkBase: e.STAFF_LINK_BASE,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    workerIntervalMs: e.WORKER_INTERVAL_MS,
   };
 }

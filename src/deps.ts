@@ -5,6 +5,7 @@ import type { Clock } from "./clock.js";
 import type { PasswordHasher } from "./auth/password.js";
 import type { RateLimiter } from "./auth/rate-limit.js";
 import type { PubSubEngine } from "./realtime/engine.js";
+import type { MailTransport } from "./mail/transport.js";
 
 /** What services need from the outside world; tests swap the clock (and anything with side effects). */
 export interface Deps {
@@ -15,4 +16,5 @@ export interface Deps {
   hasher: PasswordHasher;
   rateLimiter: RateLimiter;
   bus: PubSubEngine;
+  mailer: MailTransport;
 }

@@ -7,9 +7,11 @@ import { NodeResolver } from "./graphql/node.resolver.js";
 import { SessionResolver } from "./modules/session/session.resolver.js";
 import { StaffResolver } from "./modules/staff/staff.resolver.js";
 import { TenantResolver } from "./modules/tenant/tenant.resolver.js";
+import { NotificationResolver } from "./modules/notification/notification.resolver.js";
+import { createPubSub } from "@graphql-yoga/subscription";
 import { getErrorCodeEnum } from "./graphql/error-code.js";
 
-export const resolvers = [NodeResolver, SessionResolver, TenantResolver, StaffResolver] as const;
+export const resolvers = [NodeResolver, SessionResolver, TenantResolver, StaffResolver, NotificationResolver] as const;
 
 let cached: Promise<GraphQLSchema> | undefined;
 
@@ -20,6 +22,9 @@ export function getSchema(): Promise<GraphQLSchema> {
       resolvers,
       authChecker,
       authMode: "error",
+      // Required by type-graphql for @Subscription, but unused: every subscription brings its own
+      // \`subscribe\` that reads the event log (replay with \`after:\`), woken through the app's bus.
+      pubSub: createPubSub(),
       scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
       validate: { forbidUnknownValues: true, validationError: { target: false, value: false } },
     });

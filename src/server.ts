@@ -231,6 +231,17 @@ export async function startServer(opts: { config: Config; log: Logger; services:
     for (const id of (message.payload.sessionIds as string[] | undefined) ?? []) sockets.closeSession(id);
   });
 
+  // Sessions also end without an event (expiry, a missed NOTIFY): sweep this process's sockets every second.
+  const sweep = setInterval(() => {
+    const ids = sockets.sessionIds();
+    if (ids.length === 0) return;
+    services.session
+      .stillActive(ids)
+      .then((active) => ids.filter((id) => !active.has(id)).forEach((id) => sockets.closeSession(id)))
+      .catch((err: unknown) => log.warn({ err }, "socket sweep failed"));
+  }, 1_000);
+  sweep.unref();
+
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
     httpServer.listen(opts.port ?? config.port, opts.host ?? config.host, () => resolve());
@@ -246,6 +257,7 @@ export async function startServer(opts: { config: Config; log: Logger; services:
     async close(graceMs = 10_000) {
       shuttingDown = true;
       stopListening();
+      clearInterval(sweep);
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
       const closing = (async () => {
         // 1001 "going away": clients reconnect (to another instance) and resume with `after:`.

@@ -2,15 +2,24 @@ import type { Deps } from "./deps.js";
 import { SessionService } from "./modules/session/session.service.js";
 import { StaffService } from "./modules/staff/staff.service.js";
 import { TenantService } from "./modules/tenant/tenant.service.js";
+import { NotificationService } from "./modules/notification/notification.service.js";
+import { EventLog } from "./realtime/event-log.js";
+import { Outbox } from "./mail/outbox.js";
 
 /** Every service, built once per process over the same dependencies. */
 export class Services {
   readonly session: SessionService;
   readonly staff: StaffService;
   readonly tenant: TenantService;
+  readonly events: EventLog;
+  readonly outbox: Outbox;
+  readonly notification: NotificationService;
 
   constructor(readonly deps: Deps) {
+    this.events = new EventLog(deps);
+    this.outbox = new Outbox(deps, deps.mailer);
     this.session = new SessionService(deps);
+    this.notification = new NotificationService(deps, this.events, this.outbox, this.session);
     this.staff = new StaffService(deps, this.session);
     this.tenant = new TenantService(deps, this.staff);
   }

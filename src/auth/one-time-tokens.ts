@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Queryable } from "../db/client.js";
 import type { Clock } from "../clock.js";
 import { oneTimeTokens } from "../modules/session/session.table.js";
@@ -42,7 +42,7 @@ export class OneTimeTokens {
           eq(oneTimeTokens.tokenHash, hashToken(token)),
           eq(oneTimeTokens.purpose, purpose),
           isNull(oneTimeTokens.usedAt),
-          sql`${oneTimeTokens.expiresAt} > ${now}`,
+          gt(oneTimeTokens.expiresAt, now),
         ),
       )
       .returning();

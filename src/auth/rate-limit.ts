@@ -1,8 +1,9 @@
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import type { Clock } from "../clock.js";
 import { rateLimits } from "../modules/session/session.table.js";
 import { AppError, ErrorCode } from "../errors.js";
+import { at } from "../db/columns.js";
 
 export interface Limit {
   max: number;
@@ -26,7 +27,7 @@ export class RateLimiter {
   async check(keys: Array<[string, Limit]>): Promise<void> {
     const now = this.clock.now().getTime();
     for (const [key, limit] of keys) {
-      const [row] = await this.database.db.select().from(rateLimits).where(sql`${rateLimits.key} = ${key}`);
+      const [row] = await this.database.db.select().from(rateLimits).where(eq(rateLimits.key, key));
       if (!row) continue;
       const resetAt = row.windowStart.getTime() + limit.windowMs;
       if (resetAt > now && row.count >= limit.max) {
@@ -49,14 +50,14 @@ export class RateLimiter {
         .onConflictDoUpdate({
           target: rateLimits.key,
           set: {
-            count: sql`case when ${rateLimits.windowStart} <= ${cutoff} then 1 else ${rateLimits.count} + 1 end`,
-            windowStart: sql`case when ${rateLimits.windowStart} <= ${cutoff} then ${now} else ${rateLimits.windowStart} end`,
+            count: sql`case when ${rateLimits.windowStart} <= ${at(cutoff)} then 1 else ${rateLimits.count} + 1 end`,
+            windowStart: sql`case when ${rateLimits.windowStart} <= ${at(cutoff)} then ${at(now)} else ${rateLimits.windowStart} end`,
           },
         });
     }
   }
 
   async reset(key: string): Promise<void> {
-    await this.database.db.delete(rateLimits).where(sql`${rateLimits.key} = ${key}`);
+    await this.database.db.delete(rateLimits).where(eq(rateLimits.key, key));
   }
 }

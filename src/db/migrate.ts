@@ -13,16 +13,16 @@ export async function migrate(database: Database): Promise<void> {
     return;
   }
   const { migrate: run } = await import("drizzle-orm/postgres-js/migrator");
-  const pg = database.pg!;
-  // A lock is held per connection: reserve one so lock, migrate and unlock share it.
-  const reserved = await pg.reserve();
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const { default: postgres } = await import("postgres");
+  // An advisory lock belongs to a connection: a pool of one keeps lock, migration and unlock on it.
+  const single = postgres(database.connectionUrl!, { max: 1, onnotice: () => {} });
   try {
-    await reserved`select pg_advisory_lock(${MIGRATION_LOCK})`;
-    const { drizzle } = await import("drizzle-orm/postgres-js");
-    await run(drizzle(reserved), { migrationsFolder });
+    await single`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    await run(drizzle(single), { migrationsFolder });
+    await single`select pg_advisory_unlock(${MIGRATION_LOCK})`;
   } finally {
-    await reserved`select pg_advisory_unlock(${MIGRATION_LOCK})`;
-    reserved.release();
+    await single.end({ timeout: 5 });
   }
 }
 

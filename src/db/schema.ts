@@ -2,3 +2,6 @@
 export * from "../modules/tenant/tenant.table.js";
 export * from "../modules/staff/staff.table.js";
 export * from "../modules/session/session.table.js";
+export * from "../modules/notification/notification.table.js";
+export * from "../mail/outbox.table.js";
+export * from "../realtime/events.table.js";

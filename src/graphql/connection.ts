@@ -40,7 +40,7 @@ export interface ConnectionShape<T> {
 }
 
 /** Builds `XConnection` and `XEdge` object types for a node type. */
-export function Connection<T extends object>(nodeType: ClassType<T>, name: string) {
+export function Connection<T extends object>(nodeType: ClassType<T>, name: string, opts: { extend?: boolean } = {}) {
   @ObjectType(`${name}Edge`)
   class Edge {
     @Field(() => String)
@@ -49,8 +49,9 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`)
-  class Conn implements ConnectionShape<T> {
+  // With `extend`, a subclass adds fields and takes the name; type-graphql 2 emits only referenced types.
+  @ObjectType(opts.extend ? `${name}ConnectionBase` : `${name}Connection`)
+  abstract class Conn implements ConnectionShape<T> {
     @Field(() => [Edge])
     edges!: Edge[];
     @Field(() => [nodeType], { description: "The nodes of `edges`, for clients that need no cursors." })

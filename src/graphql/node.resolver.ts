@@ -9,6 +9,7 @@ type Finder = (ctx: Context, id: string) => Promise<Node | null>;
 const finders: Record<string, Finder> = {
   Tenant: (ctx, id) => ctx.services.tenant.find(ctx.viewer, id),
   StaffUser: (ctx, id) => ctx.loaders.staffUser.load(id),
+  Notification: (ctx, id) => ctx.services.notification.find(ctx.viewer, id),
 };
 
 @Resolver()

@@ -52,7 +52,8 @@ export async function startTestServer(opts: { env?: Record<string, string>; over
   const clock = new OffsetClock();
   const database = opts.database ?? (await openTestDatabase());
   const log = createLogger(config.logLevel);
-  const app = await createApp(config, { clock, log, database, ...opts.overrides });
+  // The worker runs only when a test drives it (app.worker.runOnce()), so time-based jobs are deterministic.
+  const app = await createApp(config, { clock, log, database, startWorker: false, ...opts.overrides });
   const server = await startServer({ config, log, services: app.services });
   const clients: KundenappClient[] = [];
   const client = (token?: string) => {

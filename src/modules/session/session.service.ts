@@ -1,10 +1,10 @@
-import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, ne, sql } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
 import { sessions } from "./session.table.js";
 import { staffUsers } from "../staff/staff.table.js";
 import { hashToken, newToken, safeEqual } from "../../auth/tokens.js";
 import { LOGIN_LIMITS } from "../../auth/rate-limit.js";
-import { anonymous, type SessionViewer, type StaffPermission, type Viewer } from "../../auth/viewer.js";
+import { anonymous, type SessionViewer, type StaffPermission, type StaffRole, type Viewer } from "../../auth/viewer.js";
 import { AppError, ErrorCode } from "../../errors.js";
 import type { Queryable } from "../../db/client.js";
 
@@ -26,27 +26,27 @@ export const invalidCredentials = () =>
 
 export class SessionService {
   private readonly byToken;
+  private readonly byId;
   // A real argon2id hash of a random string: unknown emails cost as much time as wrong passwords.
   private dummyHash: Promise<string> | undefined;
 
   constructor(private readonly deps: Deps) {
     const { db } = deps.database;
+    const columns = {
+      id: sessions.id,
+      tenantId: sessions.tenantId,
+      staffUserId: sessions.staffUserId,
+      lastUsedAt: sessions.lastUsedAt,
+      expiresAt: sessions.expiresAt,
+      role: staffUsers.role,
+      permissions: staffUsers.permissions,
+      staffStatus: staffUsers.status,
+    };
+    const base = () => db.select(columns).from(sessions).leftJoin(staffUsers, eq(staffUsers.id, sessions.staffUserId));
     // The hottest read of the API: every authenticated request runs it.
-    this.byToken = db
-      .select({
-        id: sessions.id,
-        tenantId: sessions.tenantId,
-        staffUserId: sessions.staffUserId,
-        lastUsedAt: sessions.lastUsedAt,
-        expiresAt: sessions.expiresAt,
-        role: staffUsers.role,
-        permissions: staffUsers.permissions,
-        staffStatus: staffUsers.status,
-      })
-      .from(sessions)
-      .leftJoin(staffUsers, eq(staffUsers.id, sessions.staffUserId))
-      .where(eq(sessions.tokenHash, sql.placeholder("hash")))
-      .prepare("session_by_token");
+    this.byToken = base().where(eq(sessions.tokenHash, sql.placeholder("hash"))).prepare("session_by_token");
+    // Every realtime event re-reads the subscriber's session with it.
+    this.byId = base().where(eq(sessions.id, sql.placeholder("id"))).prepare("session_by_id");
   }
 
   /** Bearer token -> viewer. Unknown, expired or idle tokens and deactivated users give an anonymous viewer. */
@@ -57,8 +57,7 @@ export class SessionService {
     const [row] = await this.byToken.execute({ hash: hashToken(token) });
     if (!row) return anonymous;
     const now = this.deps.clock.now().getTime();
-    const idleUntil = row.lastUsedAt.getTime() + this.deps.config.sessionIdleMs;
-    if (row.expiresAt.getTime() <= now || idleUntil <= now) {
+    if (!this.alive(row, now)) {
       await this.end([row.id]);
       return anonymous;
     }
@@ -68,6 +67,28 @@ export class SessionService {
         .set({ lastUsedAt: new Date(now) })
         .where(eq(sessions.id, row.id));
     }
+    return this.toViewer(row);
+  }
+
+  /** The viewer of a session as it is now (rights may have changed since the socket opened); anonymous if it ended. */
+  async reload(sessionId: string): Promise<Viewer> {
+    const [row] = await this.byId.execute({ id: sessionId });
+    if (!row || !this.alive(row, this.deps.clock.now().getTime())) return anonymous;
+    return this.toViewer(row);
+  }
+
+  private alive(row: { lastUsedAt: Date; expiresAt: Date }, now: number): boolean {
+    return row.expiresAt.getTime() > now && row.lastUsedAt.getTime() + this.deps.config.sessionIdleMs > now;
+  }
+
+  private toViewer(row: {
+    id: string;
+    tenantId: string;
+    staffUserId: string | null;
+    role: StaffRole | null;
+    permissions: StaffPermission[] | null;
+    staffStatus: string | null;
+  }): Viewer {
     if (row.staffUserId && row.staffStatus === "ACTIVE" && row.role) {
       return {
         kind: "staff",
@@ -81,8 +102,9 @@ export class SessionService {
     return anonymous;
   }
 
-  /** Is the session still valid right now? (Checked by realtime before each event.) */
-  async isActive(sessionId: string): Promise<boolean> {
+  /** Of these session ids, the ones still valid now (the socket sweep closes the others). */
+  async stillActive(sessionIds: string[]): Promise<Set<string>> {
+    if (sessionIds.length === 0) return new Set();
     const now = this.deps.clock.now();
     const rows = await this.deps.database.db
       .select({ id: sessions.id })
@@ -90,13 +112,13 @@ export class SessionService {
       .leftJoin(staffUsers, eq(staffUsers.id, sessions.staffUserId))
       .where(
         and(
-          eq(sessions.id, sessionId),
-          sql`${sessions.expiresAt} > ${now}`,
-          sql`${sessions.lastUsedAt} > ${new Date(now.getTime() - this.deps.config.sessionIdleMs)}`,
+          inArray(sessions.id, sessionIds),
+          gt(sessions.expiresAt, now),
+          gt(sessions.lastUsedAt, new Date(now.getTime() - this.deps.config.sessionIdleMs)),
           sql`(${sessions.staffUserId} is null or ${staffUsers.status} = 'ACTIVE')`,
         ),
       );
-    return rows.length > 0;
+    return new Set(rows.map((r) => r.id));
   }
 
   /** Creates a session for a subject; the plain token is returned once and never stored. */

@@ -1,0 +1,30 @@
+import type { Services } from "../services.js";
+import type { NewNotification } from "../modules/notification/notification.service.js";
+
+/** Raises notifications as a domain module would (the modules that raise real ones come later). */
+export function raiseNotification(services: Services, n: Partial<NewNotification> & Pick<NewNotification, "tenantId" | "staffUserIds">) {
+  return services.events.transact((tx, emit) =>
+    services.notification.notify(tx, emit, { kind: "GENERAL", title: "Neue Nachricht", body: "Bitte prüfen", ...n }),
+  );
+}
+
+/** The next item of a stream, or a rejection after `ms` (a missing event fails the test instead of hanging it). */
+export async function nextWithin<T>(it: AsyncIterator<T>, ms = 3_000): Promise<IteratorResult<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      it.next(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no event within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Asserts that nothing arrives within `ms`. */
+export async function nothingWithin<T>(it: AsyncIterator<T>, ms = 500): Promise<void> {
+  const result = await Promise.race([it.next().then((r) => ({ got: r })), new Promise<null>((r) => setTimeout(() => r(null), ms))]);
+  if (result && !result.got.done) throw new Error(`unexpected event: ${JSON.stringify(result.got.value)}`);
+}
