@@ -10,6 +10,10 @@ import { MemoryEngine, type PubSubEngine } from "./realtime/engine.js";
 import { PgNotifyEngine } from "./realtime/pg-engine.js";
 import { LogTransport, SmtpTransport, type MailTransport } from "./mail/transport.js";
 import { Worker } from "./jobs/worker.js";
+import crypto from "node:crypto";
+import path from "node:path";
+import { DiskStorage, type FileStorage } from "./files/storage.js";
+import { S3Storage } from "./files/s3-storage.js";
 import type { Deps } from "./deps.js";
 import { Services } from "./services.js";
 
@@ -20,6 +24,7 @@ export interface AppOverrides {
   database?: Database;
   bus?: PubSubEngine;
   mailer?: MailTransport;
+  storage?: FileStorage;
   /** Tests drive the worker by hand. */
   startWorker?: boolean;
 }
@@ -50,7 +55,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     rateLimiter: new RateLimiter(database, clock),
     bus,
     mailer,
+    storage: overrides.storage ?? (config.s3 ? new S3Storage(config.s3) : new DiskStorage(path.join(config.dataDir, "files"))),
+    fileSecret: config.fileUrlSecret ?? crypto.randomBytes(32).toString("base64url"),
   };
+  if (!config.fileUrlSecret && config.env === "production") log.warn("FILE_URL_SECRET is not set: file URLs work only on the instance that issued them");
   const services = new Services(deps);
   const worker = new Worker(services);
   if (overrides.startWorker ?? true) worker.start(config.workerIntervalMs);

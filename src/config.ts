@@ -30,6 +30,13 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
   MAIL_FROM: z.string().min(3).default("Kundenapp <no-reply@kundenapp.example>"),
   WORKER_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  FILE_URL_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().default("us-east-1"),
+  S3_BUCKET: z.string().min(3).optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: bool.default(true),
   STAFF_LINK_BASE: z.url().default("https://crm.kundenapp.example/invitation"),
 });
 
@@ -54,8 +61,26 @@ export interface Config {
   mailFrom: string;
   /** How often the worker loop runs (F4 escalation, mail, clean-up); 0 in tests that drive it by hand. */
   workerIntervalMs: number;
+  /** Signs file URLs; every instance needs the same. Unset: a random secret per process (one instance only). */
+  fileUrlSecret: string | undefined;
+  /** An S3-compatible store for files; unset: local disk under the data directory. */
+  s3: { endpoint: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean } | undefined;
   /** Where a staff invitation link points (the broker web app's set-password page). */
   staffLinkBase: string;
+}
+
+function s3Config(e: z.infer<typeof envSchema>): Config["s3"] {
+  if (!e.S3_BUCKET) return undefined;
+  const missing = (["S3_ENDPOINT", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const).filter((k) => !e[k]);
+  if (missing.length) throw new ConfigError(missing.map((k) => `${k}: required when S3_BUCKET is set`));
+  return {
+    endpoint: e.S3_ENDPOINT!,
+    region: e.S3_REGION,
+    bucket: e.S3_BUCKET,
+    accessKeyId: e.S3_ACCESS_KEY_ID!,
+    secretAccessKey: e.S3_SECRET_ACCESS_KEY!,
+    forcePathStyle: e.S3_FORCE_PATH_STYLE,
+  };
 }
 
 export class ConfigError extends Error {
@@ -90,6 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
     appLinkBase: e.APP_LINK_BASE,
     staffLinkBase: e.STAFF_LINK_BASE,
+    fileUrlSecret: e.FILE_URL_SECRET,
+    s3: s3Config(e),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     workerIntervalMs: e.WORKER_INTERVAL_MS,

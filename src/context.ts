@@ -8,6 +8,8 @@ export interface Context {
   services: Services;
   loaders: Loaders;
   clientAddress: string;
+  /** Scheme, host and port clients reach this server by, for absolute file URLs. */
+  baseUrl: string;
 }
 
 /** Reads `Bearer <token>` (or the bare token) from a header or connection parameter. */
@@ -18,7 +20,7 @@ export function bearer(value: unknown): string | undefined {
   return token.length > 0 && token.length <= 512 ? token : undefined;
 }
 
-export async function createContext(services: Services, token: string | undefined, clientAddress: string): Promise<Context> {
+export async function createContext(services: Services, token: string | undefined, clientAddress: string, baseUrl: string): Promise<Context> {
   const viewer = await services.session.authenticate(token);
-  return { viewer, services, loaders: createLoaders(services, viewer), clientAddress };
+  return { viewer, services, loaders: createLoaders(services, viewer), clientAddress, baseUrl };
 }

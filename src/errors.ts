@@ -93,15 +93,47 @@ export function formatError(log: Logger) {
         extensions: { code: ErrorCode.BAD_USER_INPUT, fields },
       };
     }
-    if (error instanceof GraphQLError && !original) {
+    // A variable a scalar or enum refused (an invalid email, an unknown enum value): the scalar's own error is the original,
+    // but the request never reached a resolver (no path), and Apollo has marked it as bad input.
+    const coercion = error instanceof GraphQLError && !formatted.path && formatted.extensions?.code === "BAD_USER_INPUT";
+    if (error instanceof GraphQLError && (!original || coercion)) {
       // Errors graphql-js or Apollo raised themselves: parse, validation, variable coercion.
       const code = String(formatted.extensions?.code ?? ErrorCode.GRAPHQL_VALIDATION_FAILED);
       const mapped = code === "BAD_USER_INPUT" ? ErrorCode.BAD_USER_INPUT : code === "INTERNAL_SERVER_ERROR" ? ErrorCode.INTERNAL : code;
-      return { ...base, extensions: { code: mapped } };
+      const fields = mapped === ErrorCode.BAD_USER_INPUT ? coercionProblems(formatted.message) : [];
+      return { ...base, extensions: { code: mapped, ...(fields.length ? { fields } : {}) } };
+    }
+    if (pgErrorCode(original) === "23505") {
+      // A unique constraint caught a race a service's own check could not (two requests at once).
+      log.warn({ err: original, path: formatted.path }, "unique violation answered as CONFLICT");
+      return { ...base, message: "This conflicts with data that exists already; reload and try again", extensions: { code: ErrorCode.CONFLICT } };
     }
     log.error({ err: original ?? error, path: formatted.path }, "unexpected error");
     return { message: "Internal error", locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL } };
   };
+}
+
+/**
+ * The field a variable-coercion message of graphql-js names, e.g.
+ * `Variable "$input" got invalid value "x" at "input.email"; Value is not a valid email address: x`.
+ */
+function coercionProblems(message: string): FieldProblem[] {
+  const m = /^Variable "\$(\w+)" got invalid value .*?(?: at "(\w+(?:\.\w+|\[\d+\])*)")?; ([\s\S]*)$/.exec(message);
+  if (!m) return [];
+  const [, variable, at, detail] = m as unknown as [string, string, string | undefined, string];
+  // A missing or unknown field is reported at its parent object; name the field itself.
+  const child = /^Field "(\w+)" (?:of required type .* was not provided|is not defined by type)/.exec(detail)?.[1];
+  const field = [at ?? variable, child].filter(Boolean).join(".");
+  return [{ field, rule: "TYPE", message: detail }];
+}
+
+/** The PostgreSQL error code behind a driver or drizzle error (drizzle wraps it as `cause`). */
+function pgErrorCode(e: unknown): string | undefined {
+  for (let cur = e, depth = 0; cur && typeof cur === "object" && depth < 4; cur = (cur as { cause?: unknown }).cause, depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

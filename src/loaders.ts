@@ -4,6 +4,10 @@ import type { Services } from "./services.js";
 import type { Viewer } from "./auth/viewer.js";
 import { staffUsers } from "./modules/staff/staff.table.js";
 import { StaffUser } from "./modules/staff/staff.types.js";
+import { customers } from "./modules/customer/customer.table.js";
+import { Customer } from "./modules/customer/customer.types.js";
+import { customerScope } from "./modules/customer/customer.service.js";
+import type { Document, DocumentCategory } from "./modules/document/document.types.js";
 
 /** Batch loaders, scoped to the viewer's firm: a loader never returns another firm's row. */
 export function createLoaders(services: Services, viewer: Viewer) {
@@ -18,6 +22,32 @@ export function createLoaders(services: Services, viewer: Viewer) {
         .where(and(inArray(staffUsers.id, [...ids]), eq(staffUsers.tenantId, tenantId)));
       const byId = new Map(rows.map((r) => [r.id, StaffUser.from(r)]));
       return ids.map((id) => byId.get(id) ?? null);
+    }),
+    /** Customers the viewer may see (firm for staff; own and granted for app accounts). */
+    customer: new DataLoader<string, Customer | null>(async (ids) => {
+      if (viewer.kind !== "staff" && viewer.kind !== "app") return ids.map(() => null);
+      const rows = await db
+        .select()
+        .from(customers)
+        .where(and(inArray(customers.id, [...ids]), customerScope(viewer)));
+      const byId = new Map(rows.map((r) => [r.id, Customer.from(r)]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    /** Documents the viewer may see (rule C3: released ones of accessible customers for app accounts). */
+    document: new DataLoader<string, Document | null>(async (ids) => {
+      const found = await services.document.findMany(viewer, ids);
+      const byId = new Map(found.map((d) => [d.dbId, d]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    documentCategory: new DataLoader<string, DocumentCategory | null>(async (ids) => {
+      if (viewer.kind !== "staff" && viewer.kind !== "app") return ids.map(() => null);
+      const found = await services.document.categoriesByIds(viewer.tenantId, ids);
+      const byId = new Map(found.map((c) => [c.dbId, c]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    responsibleStaffIds: new DataLoader<string, string[]>(async (customerIds) => {
+      const map = await services.customer.responsibleStaffIds(db, customerIds);
+      return customerIds.map((id) => map.get(id) ?? []);
     }),
   };
 }

@@ -9,9 +9,14 @@ import { StaffResolver } from "./modules/staff/staff.resolver.js";
 import { TenantResolver } from "./modules/tenant/tenant.resolver.js";
 import { NotificationResolver } from "./modules/notification/notification.resolver.js";
 import { createPubSub } from "@graphql-yoga/subscription";
+import { CustomerResolver } from "./modules/customer/customer.resolver.js";
+import { AccountResolver } from "./modules/account/account.resolver.js";
+import { FileResolver } from "./files/file.resolver.js";
+import { DocumentResolver } from "./modules/document/document.resolver.js";
+import { BrokerProfileResolver } from "./modules/tenant/tenant.resolver.js";
 import { getErrorCodeEnum } from "./graphql/error-code.js";
 
-export const resolvers = [NodeResolver, SessionResolver, TenantResolver, StaffResolver, NotificationResolver] as const;
+export const resolvers = [NodeResolver, SessionResolver, TenantResolver, StaffResolver, NotificationResolver, CustomerResolver, AccountResolver, FileResolver, BrokerProfileResolver, DocumentResolver] as const;
 
 let cached: Promise<GraphQLSchema> | undefined;
 

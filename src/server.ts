@@ -40,6 +40,7 @@ type WsExtra = {
   viewerToken: string | undefined;
   sessionId: string | undefined;
   clientAddress: string;
+  baseUrl: string;
 };
 
 function clientAddress(req: http.IncomingMessage, trustProxy: boolean): string {
@@ -121,6 +122,8 @@ export async function startServer(opts: { config: Config; log: Logger; services:
       const ok = !shuttingDown && (await ping(services.deps.database));
       return send(res, ok ? 200 : 503, { status: ok ? "ready" : "unavailable" });
     }
+    if (url.pathname.startsWith("/uploads/") && req.method === "PUT") return handleUpload(req, res, url.pathname.slice("/uploads/".length));
+    if (url.pathname.startsWith("/files/") && (req.method === "GET" || req.method === "HEAD")) return handleDownload(res, url.pathname.slice("/files/".length));
     if (url.pathname !== GRAPHQL_PATH) return send(res, 404, { error: "not found" });
 
     const origin = req.headers.origin;
@@ -151,13 +154,44 @@ export async function startServer(opts: { config: Config; log: Logger; services:
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: (req.method ?? "GET").toUpperCase(), headers, search: url.search, body },
-      context: () => createContext(services, bearer(req.headers.authorization), clientAddress(req, config.trustProxy)),
+      context: () => createContext(services, bearer(req.headers.authorization), clientAddress(req, config.trustProxy), baseUrl(req)),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") return void res.end(response.body.string);
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
+  }
+
+  /** Absolute URLs for files: PUBLIC_URL, else the host the client used. */
+  function baseUrl(req: http.IncomingMessage): string {
+    if (config.publicUrl) return config.publicUrl.replace(/\/$/, "");
+    const proto = config.trustProxy ? String(req.headers["x-forwarded-proto"] ?? "http").split(",")[0]!.trim() : "http";
+    return `${proto}://${req.headers.host ?? `localhost:${config.port}`}`;
+  }
+
+  async function handleUpload(req: http.IncomingMessage, res: http.ServerResponse, token: string): Promise<void> {
+    const result = await services.file.receive(token, req);
+    if (result.ok) return send(res, 200, { ok: true, size: result.file.size, mimeType: result.file.mimeType });
+    // A refused body may still be arriving: answer, then close rather than read megabytes we will not keep.
+    res.setHeader("connection", "close");
+    send(res, result.error.status, { errors: [{ message: result.error.message, extensions: { code: result.error.code } }] });
+    req.resume();
+  }
+
+  async function handleDownload(res: http.ServerResponse, token: string): Promise<void> {
+    const opened = await services.file.open(token);
+    if (!opened) return send(res, 404, { error: "not found or link expired" });
+    const { file, stream } = opened;
+    res.writeHead(200, {
+      "content-type": file.mimeType ?? "application/octet-stream",
+      "content-length": String(file.size ?? ""),
+      "content-disposition": `inline; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+      "cache-control": "private, max-age=300",
+      "x-content-type-options": "nosniff",
+    });
+    stream.pipe(res);
+    await new Promise<void>((resolve) => res.once("close", resolve));
   }
 
   // WebSocket: same port and path, graphql-ws protocol.
@@ -186,6 +220,7 @@ export async function startServer(opts: { config: Config; log: Logger; services:
         const extra = ctx.extra as unknown as WsExtra & { socket: WebSocket; request: http.IncomingMessage };
         extra.viewerToken = token;
         extra.clientAddress = clientAddress(extra.request, config.trustProxy);
+        extra.baseUrl = baseUrl(extra.request);
         if (viewer.kind !== "operator") {
           extra.sessionId = viewer.sessionId;
           sockets.add(viewer.sessionId, extra.socket);
@@ -206,7 +241,7 @@ export async function startServer(opts: { config: Config; log: Logger; services:
         if (errors.length > 0) return errors;
         // A fresh context (viewer re-read from the session, new loaders) for every operation.
         const extra = ctx.extra as unknown as WsExtra;
-        const contextValue = await createContext(services, extra.viewerToken, extra.clientAddress);
+        const contextValue = await createContext(services, extra.viewerToken, extra.clientAddress, extra.baseUrl);
         const args: ExecutionArgs = {
           schema,
           document,

@@ -6,7 +6,7 @@ import { hashToken, newToken } from "./tokens.js";
 import { badInput } from "../errors.js";
 
 export type TokenPurpose = (typeof oneTimeTokens.$inferSelect)["purpose"];
-export type TokenSubject = { staffUserId: string };
+export type TokenSubject = { staffUserId: string; appAccountId?: undefined } | { appAccountId: string; staffUserId?: undefined };
 
 /** Single-use links: a new one voids the subject's earlier unused ones of the same purpose. */
 export class OneTimeTokens {
@@ -17,14 +17,21 @@ export class OneTimeTokens {
     await on
       .update(oneTimeTokens)
       .set({ usedAt: now })
-      .where(and(eq(oneTimeTokens.staffUserId, args.subject.staffUserId), eq(oneTimeTokens.purpose, args.purpose), isNull(oneTimeTokens.usedAt)));
-    const token = newToken(args.purpose === "PASSWORD_RESET" ? "kr" : "ki");
+      .where(
+        and(
+          args.subject.staffUserId ? eq(oneTimeTokens.staffUserId, args.subject.staffUserId) : eq(oneTimeTokens.appAccountId, args.subject.appAccountId!),
+          eq(oneTimeTokens.purpose, args.purpose),
+          isNull(oneTimeTokens.usedAt),
+        ),
+      );
+    const token = newToken(args.purpose.endsWith("PASSWORD_RESET") ? "kr" : "ki");
     const expiresAt = new Date(now.getTime() + args.ttlMs);
     await on.insert(oneTimeTokens).values({
       tenantId: args.tenantId,
       purpose: args.purpose,
       tokenHash: hashToken(token),
-      staffUserId: args.subject.staffUserId,
+      staffUserId: args.subject.staffUserId ?? null,
+      appAccountId: args.subject.appAccountId ?? null,
       expiresAt,
       createdAt: now,
     });

@@ -10,6 +10,14 @@ const staffPolicies = {
   "brokerProfile:update": (v: StaffViewer) => v.role === "ADMIN",
   "staff:read": () => true,
   "staff:manage": (v: StaffViewer) => v.role === "ADMIN",
+  "customer:read": () => true,
+  "customer:write": () => true,
+  "document:read": () => true,
+  "document:write": () => true,
+  "documentCategory:manage": (v: StaffViewer) => v.role === "ADMIN",
+  "appAccount:invite": () => true,
+  "appAccount:manage": (v: StaffViewer) => v.role === "ADMIN",
+  "appAccount:grant": () => true,
 } satisfies Record<string, (v: StaffViewer) => boolean>;
 
 export type StaffAction = keyof typeof staffPolicies;

@@ -18,9 +18,20 @@ export interface StaffViewer {
   role: StaffRole;
   permissions: ReadonlySet<StaffPermission>;
 }
+/** A customer's app login. `customerIds` is read per request: household grants (D9) work at once. */
+export interface AppViewer {
+  kind: "app";
+  sessionId: string;
+  tenantId: string;
+  accountId: string;
+  /** The account's own customer. */
+  customerId: string;
+  /** Its own customer plus every customer granted to it (rule C3/D9). */
+  customerIds: ReadonlySet<string>;
+}
 /** Who is asking. Access is loaded per request from the database: nothing about it is frozen into the token. */
-export type Viewer = AnonymousViewer | OperatorViewer | StaffViewer;
-export type SessionViewer = StaffViewer;
+export type Viewer = AnonymousViewer | OperatorViewer | StaffViewer | AppViewer;
+export type SessionViewer = StaffViewer | AppViewer;
 
 export const anonymous: AnonymousViewer = { kind: "anonymous" };
 
@@ -38,5 +49,11 @@ export function requireStaff(viewer: Viewer): StaffViewer {
 export function requireOperator(viewer: Viewer): OperatorViewer {
   if (viewer.kind === "anonymous") throw unauthenticated();
   if (viewer.kind !== "operator") throw forbidden("Only the platform operator may do this");
+  return viewer;
+}
+
+export function requireApp(viewer: Viewer): AppViewer {
+  if (viewer.kind === "anonymous") throw unauthenticated();
+  if (viewer.kind !== "app") throw forbidden("Only customer app accounts may do this");
   return viewer;
 }

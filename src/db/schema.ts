@@ -5,3 +5,7 @@ export * from "../modules/session/session.table.js";
 export * from "../modules/notification/notification.table.js";
 export * from "../mail/outbox.table.js";
 export * from "../realtime/events.table.js";
+export * from "../modules/customer/customer.table.js";
+export * from "../modules/account/account.table.js";
+export * from "../modules/document/document.table.js";
+export * from "../files/file.table.js";

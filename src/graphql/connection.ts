@@ -72,6 +72,20 @@ export interface SortKey {
   decode?: (v: unknown) => unknown;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Decoder for a uuid sort key: a forged cursor is bad input, not a database error. */
+export function uuidKey(v: unknown): string {
+  if (typeof v !== "string" || !UUID.test(v)) throw new Error("not a uuid");
+  return v;
+}
+
+/** Decoder for a text sort key. */
+export function textKey(v: unknown): string {
+  if (typeof v !== "string") throw new Error("not text");
+  return v;
+}
+
 export function encodeCursor(values: unknown[]): string {
   return Buffer.from(JSON.stringify(values)).toString("base64url");
 }

@@ -42,6 +42,7 @@ export class Worker {
     await this.services.session.announceEnded(ended.map((e) => e.id));
     await db.delete(oneTimeTokens).where(lt(oneTimeTokens.expiresAt, new Date(now.getTime() - 30 * 86_400_000)));
     await db.delete(rateLimits).where(lt(rateLimits.windowStart, new Date(now.getTime() - 86_400_000)));
+    await this.services.file.removeAbandoned();
   }
 
   start(intervalMs: number): void {

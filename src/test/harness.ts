@@ -1,5 +1,7 @@
 import fs from "node:fs";
 import crypto from "node:crypto";
+import os from "node:os";
+import path from "node:path";
 import WebSocket from "ws";
 import { inject } from "vitest";
 import { loadConfig, type Config } from "../config.js";
@@ -42,6 +44,7 @@ export function testConfig(extra: Record<string, string> = {}): Config {
     OPERATOR_TOKEN,
     SEED_DEMO: "false",
     TRUST_PROXY: "true",
+    DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "kundenapp-data-")),
     ...extra,
   });
 }

@@ -6,7 +6,7 @@ import { staffUsers } from "../staff/staff.table.js";
 import { tenants } from "../tenant/tenant.table.js";
 import { requireStaff, type Viewer } from "../../auth/viewer.js";
 import { badInput, notFound } from "../../errors.js";
-import { afterCursor, orderBy, toConnection, lazy, type SortKey } from "../../graphql/connection.js";
+import { afterCursor, orderBy, toConnection, lazy, uuidKey, type SortKey } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import type { Emit, EventLog } from "../../realtime/event-log.js";
 import type { Outbox } from "../../mail/outbox.js";
@@ -62,7 +62,7 @@ export class NotificationService {
   async list(viewer: Viewer, args: NotificationsArgs) {
     const staff = requireStaff(viewer);
     const { db } = this.deps.database;
-    const keys: SortKey[] = [{ column: notifications.id, direction: "desc" }];
+    const keys: SortKey[] = [{ column: notifications.id, direction: "desc", decode: uuidKey }];
     const scope = and(eq(notifications.staffUserId, staff.userId), args.unreadOnly ? isNull(notifications.readAt) : undefined);
     const rows = await db
       .select()

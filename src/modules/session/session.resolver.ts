@@ -6,13 +6,21 @@ import { createContext } from "../../context.js";
 
 /** The viewer as the API describes it; null when nobody (or only the operator) is logged in. */
 async function describe(ctx: Context): Promise<ViewerInfo | null> {
+  if (ctx.viewer.kind === "app") {
+    const [tenant, appAccount, customers] = await Promise.all([
+      ctx.services.tenant.current(ctx.viewer),
+      ctx.services.account.find(ctx.viewer, ctx.viewer.accountId),
+      ctx.services.account.accessibleCustomers(ctx.viewer.tenantId, ctx.viewer.accountId),
+    ]);
+    return Object.assign(new ViewerInfo(), { kind: ViewerKind.APP_ACCOUNT, tenant, staffUser: null, settings: null, appAccount, customers });
+  }
   if (ctx.viewer.kind !== "staff") return null;
   const [tenant, staffUser, settings] = await Promise.all([
     ctx.services.tenant.current(ctx.viewer),
     ctx.loaders.staffUser.load(ctx.viewer.userId),
     ctx.services.staff.settings(ctx.viewer),
   ]);
-  return Object.assign(new ViewerInfo(), { kind: ViewerKind.STAFF, tenant, staffUser, settings });
+  return Object.assign(new ViewerInfo(), { kind: ViewerKind.STAFF, tenant, staffUser, settings, appAccount: null, customers: [] });
 }
 
 @Resolver()
@@ -22,10 +30,14 @@ export class SessionResolver {
     return describe(ctx);
   }
 
-  @Mutation(() => LoginPayload, { description: "Rule D6. Staff: email + password. The same error for every wrong part; throttled." })
+  @Mutation(() => LoginPayload, {
+    description: "Rule D6. Staff: email + password. App accounts: email + broker ID + password. The same error for every wrong part; throttled.",
+  })
   async login(@Arg("input", () => LoginInput) input: LoginInput, @Ctx() ctx: Context): Promise<LoginPayload> {
-    const issued = await ctx.services.session.loginStaff(input, ctx.clientAddress);
-    const loggedIn = await createContext(ctx.services, issued.token, ctx.clientAddress);
+    const issued = input.brokerId
+      ? await ctx.services.session.loginApp({ ...input, brokerId: input.brokerId }, ctx.clientAddress)
+      : await ctx.services.session.loginStaff(input, ctx.clientAddress);
+    const loggedIn = await createContext(ctx.services, issued.token, ctx.clientAddress, ctx.baseUrl);
     return { token: issued.token, expiresAt: issued.expiresAt, viewer: (await describe(loggedIn))! };
   }
 

@@ -2,6 +2,9 @@ import { and, eq, gt, inArray, ne, sql } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
 import { sessions } from "./session.table.js";
 import { staffUsers } from "../staff/staff.table.js";
+import { appAccounts, appAccountAccess } from "../account/account.table.js";
+import { tenants } from "../tenant/tenant.table.js";
+import { normalizeBrokerId } from "../tenant/broker-id.js";
 import { hashToken, newToken, safeEqual } from "../../auth/tokens.js";
 import { LOGIN_LIMITS } from "../../auth/rate-limit.js";
 import { anonymous, type SessionViewer, type StaffPermission, type StaffRole, type Viewer } from "../../auth/viewer.js";
@@ -41,8 +44,20 @@ export class SessionService {
       role: staffUsers.role,
       permissions: staffUsers.permissions,
       staffStatus: staffUsers.status,
+      appAccountId: sessions.appAccountId,
+      accountStatus: appAccounts.status,
+      accountCustomerId: appAccounts.customerId,
+      appEnabled: tenants.customerAppEnabled,
+      // Rule D9: the grants as they are now, in the same round trip.
+      grantedCustomerIds: sql<string[]>`array(select ${appAccountAccess.customerId} from ${appAccountAccess} where ${appAccountAccess.appAccountId} = ${sessions.appAccountId})`,
     };
-    const base = () => db.select(columns).from(sessions).leftJoin(staffUsers, eq(staffUsers.id, sessions.staffUserId));
+    const base = () =>
+      db
+        .select(columns)
+        .from(sessions)
+        .innerJoin(tenants, eq(tenants.id, sessions.tenantId))
+        .leftJoin(staffUsers, eq(staffUsers.id, sessions.staffUserId))
+        .leftJoin(appAccounts, eq(appAccounts.id, sessions.appAccountId));
     // The hottest read of the API: every authenticated request runs it.
     this.byToken = base().where(eq(sessions.tokenHash, sql.placeholder("hash"))).prepare("session_by_token");
     // Every realtime event re-reads the subscriber's session with it.
@@ -88,6 +103,11 @@ export class SessionService {
     role: StaffRole | null;
     permissions: StaffPermission[] | null;
     staffStatus: string | null;
+    appAccountId: string | null;
+    accountStatus: string | null;
+    accountCustomerId: string | null;
+    appEnabled: boolean;
+    grantedCustomerIds: string[] | null;
   }): Viewer {
     if (row.staffUserId && row.staffStatus === "ACTIVE" && row.role) {
       return {
@@ -97,6 +117,17 @@ export class SessionService {
         userId: row.staffUserId,
         role: row.role,
         permissions: new Set<StaffPermission>(row.permissions ?? []),
+      };
+    }
+    // Rule A1: while the firm's app is off, no app session works.
+    if (row.appAccountId && row.accountStatus === "ACTIVE" && row.accountCustomerId && row.appEnabled) {
+      return {
+        kind: "app",
+        sessionId: row.id,
+        tenantId: row.tenantId,
+        accountId: row.appAccountId,
+        customerId: row.accountCustomerId,
+        customerIds: new Set([row.accountCustomerId, ...(row.grantedCustomerIds ?? [])]),
       };
     }
     return anonymous;
@@ -109,20 +140,25 @@ export class SessionService {
     const rows = await this.deps.database.db
       .select({ id: sessions.id })
       .from(sessions)
+      .innerJoin(tenants, eq(tenants.id, sessions.tenantId))
       .leftJoin(staffUsers, eq(staffUsers.id, sessions.staffUserId))
+      .leftJoin(appAccounts, eq(appAccounts.id, sessions.appAccountId))
       .where(
         and(
           inArray(sessions.id, sessionIds),
           gt(sessions.expiresAt, now),
           gt(sessions.lastUsedAt, new Date(now.getTime() - this.deps.config.sessionIdleMs)),
-          sql`(${sessions.staffUserId} is null or ${staffUsers.status} = 'ACTIVE')`,
+          sql`(${staffUsers.status} = 'ACTIVE' or (${appAccounts.status} = 'ACTIVE' and ${tenants.customerAppEnabled}))`,
         ),
       );
     return new Set(rows.map((r) => r.id));
   }
 
   /** Creates a session for a subject; the plain token is returned once and never stored. */
-  async issue(subject: { tenantId: string; staffUserId: string }, on: Queryable = this.deps.database.db): Promise<IssuedSession> {
+  async issue(
+    subject: { tenantId: string; staffUserId: string } | { tenantId: string; appAccountId: string },
+    on: Queryable = this.deps.database.db,
+  ): Promise<IssuedSession> {
     const token = newToken("ks");
     const now = this.deps.clock.now();
     const expiresAt = new Date(now.getTime() + this.deps.config.sessionMaxMs);
@@ -152,6 +188,46 @@ export class SessionService {
     }
     await this.deps.rateLimiter.reset(keys[0]![0]);
     return this.issue({ tenantId: user.tenantId, staffUserId: user.id });
+  }
+
+  /**
+   * Rule D6 for app accounts: email + broker ID + password. Any wrong part gives the same error;
+   * ACCOUNT_DEACTIVATED and APP_DISABLED (rule A1) are told only after a correct password. Throttled.
+   */
+  async loginApp(input: { email: string; password: string; brokerId: string }, clientAddress: string): Promise<IssuedSession> {
+    const email = input.email.trim().toLowerCase();
+    const brokerId = normalizeBrokerId(input.brokerId);
+    const keys = [
+      [`login:app:${brokerId}:${email}`, LOGIN_LIMITS.account],
+      [`login:addr:${clientAddress}`, LOGIN_LIMITS.address],
+    ] as Array<[string, typeof LOGIN_LIMITS.account]>;
+    await this.deps.rateLimiter.check(keys);
+    const [found] = await this.deps.database.db
+      .select({ account: appAccounts, appEnabled: tenants.customerAppEnabled })
+      .from(appAccounts)
+      .innerJoin(tenants, eq(tenants.id, appAccounts.tenantId))
+      .where(and(eq(tenants.brokerId, brokerId), eq(appAccounts.email, email)));
+    const ok = await this.verify(found?.account.passwordHash ?? null, input.password);
+    if (!found || !ok) {
+      await this.deps.rateLimiter.hit(keys);
+      throw invalidCredentials();
+    }
+    if (found.account.status === "DEACTIVATED") {
+      throw new AppError(ErrorCode.ACCOUNT_DEACTIVATED, "This login has been deactivated by the broker", { rule: "D6" });
+    }
+    if (!found.appEnabled) throw new AppError(ErrorCode.APP_DISABLED, "The customer app of this broker is switched off", { rule: "A1" });
+    if (found.account.status !== "ACTIVE") throw invalidCredentials();
+    await this.deps.rateLimiter.reset(keys[0]![0]);
+    return this.issue({ tenantId: found.account.tenantId, appAccountId: found.account.id });
+  }
+
+  /** Ends every session of an app account; returns the ended ids (announce them after commit). */
+  async endAllOfAccount(appAccountId: string, on: Queryable, exceptSessionId?: string): Promise<string[]> {
+    const rows = await on
+      .delete(sessions)
+      .where(and(eq(sessions.appAccountId, appAccountId), exceptSessionId ? ne(sessions.id, exceptSessionId) : undefined))
+      .returning({ id: sessions.id });
+    return rows.map((r) => r.id);
   }
 
   /** Verifies a password, spending the same time when there is no hash to check against. */

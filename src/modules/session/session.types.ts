@@ -3,6 +3,8 @@ import { IsOptional, MaxLength } from "class-validator";
 import { EmailAddress } from "../../graphql/scalars.js";
 import { Tenant } from "../tenant/tenant.types.js";
 import { StaffSettings, StaffUser } from "../staff/staff.types.js";
+import { AppAccount } from "../account/account.types.js";
+import { Customer } from "../customer/customer.types.js";
 
 export enum ViewerKind {
   STAFF = "STAFF",
@@ -20,6 +22,10 @@ export class ViewerInfo {
   staffUser!: StaffUser | null;
   @Field(() => StaffSettings, { nullable: true, description: "Rule B2: the staff user's own settings." })
   settings!: StaffSettings | null;
+  @Field(() => AppAccount, { nullable: true, description: "Set when a customer's app account is logged in." })
+  appAccount!: AppAccount | null;
+  @Field(() => [Customer], { description: "App accounts: the customers it may access now, its own first (rules C3, D9). Staff: empty." })
+  customers!: Customer[];
 }
 
 @InputType()

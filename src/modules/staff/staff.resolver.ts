@@ -34,7 +34,7 @@ export class StaffResolver {
   @Mutation(() => LoginPayload, { description: "An invited staff user sets a password through the invitation link and is logged in." })
   async acceptStaffInvitation(@Arg("input", () => AcceptStaffInvitationInput) input: AcceptStaffInvitationInput, @Ctx() ctx: Context) {
     const issued = await ctx.services.staff.acceptInvitation(input);
-    const loggedIn = await createContext(ctx.services, issued.token, ctx.clientAddress);
+    const loggedIn = await createContext(ctx.services, issued.token, ctx.clientAddress, ctx.baseUrl);
     return { token: issued.token, expiresAt: issued.expiresAt, viewer: await describeViewer(loggedIn) };
   }
 

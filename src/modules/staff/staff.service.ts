@@ -22,6 +22,14 @@ import {
 
 export const STAFF_INVITE_TTL_MS = 7 * 86_400_000;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A cursor's id must be a uuid: a forged value must be bad input, not a database error. */
+function uuidFromCursor(v: unknown): string {
+  if (typeof v !== "string" || !UUID.test(v)) throw new Error("not a uuid");
+  return v;
+}
+
 export class StaffService {
   private readonly tokens: OneTimeTokens;
 
@@ -35,7 +43,7 @@ export class StaffService {
   /** Rule B1: the firm's staff, oldest first. */
   async list(viewer: Viewer, args: StaffUsersArgs) {
     const staff = authorize(viewer, "staff:read");
-    const keys: SortKey[] = [{ column: staffUsers.id, direction: "asc" }];
+    const keys: SortKey[] = [{ column: staffUsers.id, direction: "asc", decode: uuidFromCursor }];
     const scope = and(eq(staffUsers.tenantId, staff.tenantId), args.status ? eq(staffUsers.status, args.status) : undefined);
     const rows = await this.deps.database.db
       .select()
@@ -64,10 +72,11 @@ export class StaffService {
     on: Queryable,
     tenantId: string,
     input: { email: string; name: string; role: StaffUserRow["role"]; permissions: StaffUserRow["permissions"] },
+    emailField = "input.email",
   ): Promise<{ row: StaffUserRow; link: string }> {
     const email = input.email.trim().toLowerCase();
     const [existing] = await on.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, email));
-    if (existing) throw new AppError(ErrorCode.CONFLICT, "A staff user with this email exists already", { fields: [{ field: "input.email", rule: "UNIQUE", message: "is already in use" }] });
+    if (existing) throw new AppError(ErrorCode.CONFLICT, "A staff user with this email exists already", { fields: [{ field: emailField, rule: "UNIQUE", message: "is already in use" }] });
     const [row] = await on
       .insert(staffUsers)
       .values({ tenantId, email, name: input.name.trim(), role: input.role, permissions: [...new Set(input.permissions)], status: "INVITED" })

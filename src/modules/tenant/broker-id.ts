@@ -10,7 +10,7 @@ export function generateBrokerId(): string {
   return id;
 }
 
-/** Broker IDs are case-insensitive and may be typed with spaces around them. */
+/** Broker IDs are case-insensitive and may be typed with spaces (or a dash) in them. */
 export function normalizeBrokerId(input: string): string {
-  return input.trim().toUpperCase();
+  return input.replace(/[\s-]+/g, "").toUpperCase();
 }

@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../context.js";
 import {
   BrokerProfile,
@@ -13,13 +13,13 @@ import {
 
 @Resolver(() => Tenant)
 export class TenantResolver {
-  @Authorized("STAFF")
+  @Authorized("STAFF", "APP")
   @Query(() => Tenant, { description: "The viewer's firm." })
   tenant(@Ctx() ctx: Context): Promise<Tenant> {
     return ctx.services.tenant.current(ctx.viewer);
   }
 
-  @Authorized("STAFF")
+  @Authorized("STAFF", "APP")
   @Query(() => BrokerProfile, { description: "Rule A3: the firm's profile, readable by all its members." })
   brokerProfile(@Ctx() ctx: Context): Promise<BrokerProfile> {
     return ctx.services.tenant.brokerProfile(ctx.viewer);
@@ -41,5 +41,13 @@ export class TenantResolver {
   @Mutation(() => SetCustomerAppEnabledPayload, { description: "Rule A1, operator only: turns a firm's customer app on or off." })
   setCustomerAppEnabled(@Arg("input", () => SetCustomerAppEnabledInput) input: SetCustomerAppEnabledInput, @Ctx() ctx: Context) {
     return ctx.services.tenant.setCustomerAppEnabled(ctx.viewer, input);
+  }
+}
+
+@Resolver(() => BrokerProfile)
+export class BrokerProfileResolver {
+  @FieldResolver(() => String, { nullable: true, description: "Rule A3: a short-lived URL of the logo image." })
+  logoUrl(@Root() profile: BrokerProfile, @Ctx() ctx: Context): string | null {
+    return profile.logoFileId ? ctx.services.file.downloadUrl(profile.logoFileId, ctx.baseUrl) : null;
   }
 }

@@ -7,6 +7,7 @@ import { badInput, notFound, Problems } from "../../errors.js";
 import { decodeId } from "../../graphql/relay.js";
 import { generateBrokerId, normalizeBrokerId } from "./broker-id.js";
 import type { StaffService } from "../staff/staff.service.js";
+import type { FileService } from "../../files/file.service.js";
 import {
   BrokerProfile,
   Tenant,
@@ -19,6 +20,7 @@ export class TenantService {
   constructor(
     private readonly deps: Deps,
     private readonly staff: StaffService,
+    private readonly files: FileService,
   ) {}
 
   private async row(id: string): Promise<TenantRow | undefined> {
@@ -41,19 +43,32 @@ export class TenantService {
   async updateBrokerProfile(viewer: Viewer, input: UpdateBrokerProfileInput) {
     const admin = authorize(viewer, "brokerProfile:update");
     const clean = (s: string) => (s.trim() === "" ? null : s.trim());
-    const [row] = await this.deps.database.db
-      .update(tenants)
-      .set({
-        profileName: clean(input.name),
-        profilePhone: clean(input.phone),
-        profileStreet: clean(input.street),
-        profilePostalCode: clean(input.postalCode),
-        profileCity: clean(input.city),
-        updatedAt: this.deps.clock.now(),
-      })
-      .where(eq(tenants.id, admin.tenantId))
-      .returning();
-    return { brokerProfile: BrokerProfile.from(row!) };
+    let replacedLogo: string | null = null;
+    const row = await this.deps.database.db.transaction(async (tx) => {
+      const [current] = await tx.select().from(tenants).where(eq(tenants.id, admin.tenantId)).for("update");
+      let logo = current!.profileLogoFileId;
+      if (input.logoFileId !== undefined) {
+        logo = input.logoFileId === null ? null : (await this.files.attach(tx, admin, input.logoFileId, "LOGO", "input.logoFileId")).id;
+        if (current!.profileLogoFileId !== logo) replacedLogo = current!.profileLogoFileId;
+      }
+      const [updated] = await tx
+        .update(tenants)
+        .set({
+          profileName: clean(input.name),
+          profilePhone: clean(input.phone),
+          profileStreet: clean(input.street),
+          profilePostalCode: clean(input.postalCode),
+          profileCity: clean(input.city),
+          profileLogoFileId: logo,
+          updatedAt: this.deps.clock.now(),
+        })
+        .where(eq(tenants.id, admin.tenantId))
+        .returning();
+      return updated!;
+    });
+    // The old logo's bytes go only after the new profile is committed.
+    if (replacedLogo) await this.files.remove([replacedLogo]);
+    return { brokerProfile: BrokerProfile.from(row) };
   }
 
   /** Rule A1/A2: the operator creates a firm with a fresh broker ID and invites its first admin. */
@@ -79,7 +94,7 @@ export class TenantService {
         name: input.adminName,
         role: "ADMIN",
         permissions: ["CHAT", "CLAIMS"],
-      });
+      }, "input.adminEmail");
       return { tenant: Tenant.from(row), adminInvitationLink: link };
     });
   }
@@ -87,12 +102,17 @@ export class TenantService {
   /** Rule A1: only the operator turns a firm's customer app on or off. */
   async setCustomerAppEnabled(viewer: Viewer, input: SetCustomerAppEnabledInput) {
     requireOperator(viewer);
+    const brokerId = input.brokerId == null ? null : normalizeBrokerId(input.brokerId);
     const where = input.tenantId
       ? eq(tenants.id, decodeId(input.tenantId, "Tenant", "input.tenantId"))
-      : input.brokerId
-        ? eq(tenants.brokerId, normalizeBrokerId(input.brokerId))
+      : brokerId
+        ? eq(tenants.brokerId, brokerId)
         : undefined;
-    if (!where) throw badInput([{ field: "input.tenantId", rule: "REQUIRED", message: "give tenantId or brokerId" }]);
+    if (!where) {
+      // A blank broker ID is the field to fix; with neither given, either will do.
+      if (brokerId === "") throw badInput([{ field: "input.brokerId", rule: "REQUIRED", message: "must not be empty" }]);
+      throw badInput([{ field: "input.tenantId", rule: "REQUIRED", message: "give tenantId or brokerId" }]);
+    }
     const [row] = await this.deps.database.db
       .update(tenants)
       .set({ customerAppEnabled: input.enabled, updatedAt: this.deps.clock.now() })

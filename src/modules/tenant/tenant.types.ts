@@ -19,6 +19,8 @@ export class BrokerProfile {
   @Field(() => String, { description: "Rule A2: the firm's broker ID, which customers type at login." })
   brokerId!: string;
 
+  logoFileId!: string | null;
+
   static from(row: TenantRow): BrokerProfile {
     return Object.assign(new BrokerProfile(), {
       name: row.profileName,
@@ -27,6 +29,7 @@ export class BrokerProfile {
       postalCode: row.profilePostalCode,
       city: row.profileCity,
       brokerId: row.brokerId,
+      logoFileId: row.profileLogoFileId,
     });
   }
 }
@@ -77,6 +80,9 @@ export class UpdateBrokerProfileInput {
   @Field(() => String)
   @MaxLength(80)
   city!: string;
+  @Field(() => ID, { nullable: true, description: "A LOGO upload (see createUpload) to use as the logo; null removes it; left out keeps it." })
+  @IsOptional()
+  logoFileId?: string | null;
 }
 
 @ObjectType()

@@ -1,0 +1,174 @@
+import type { Readable } from "node:stream";
+import { uuidv7 } from "uuidv7";
+import { and, eq, inArray, lte, ne } from "drizzle-orm";
+import type { Deps } from "../deps.js";
+import type { Queryable } from "../db/client.js";
+import { files, type FileRow } from "./file.table.js";
+import { receiveUpload } from "./upload.js";
+import { isFileError } from "./errors.js";
+import type { Mime } from "./sniff.js";
+import { signFileToken, verifyFileToken } from "./signed-url.js";
+import type { SessionViewer, Viewer } from "../auth/viewer.js";
+import { requireSession } from "../auth/viewer.js";
+import { ErrorCode, Problems, badInput, forbidden, notFound } from "../errors.js";
+import { decodeId } from "../graphql/relay.js";
+
+export type FilePurpose = FileRow["purpose"];
+
+/** What each purpose accepts: real types (sniffed) and size. Rule G1: claim photos JPEG, PNG or HEIC up to 15 MB. */
+export const FILE_RULES: Record<FilePurpose, { types: readonly Mime[]; maxBytes: number }> = {
+  LOGO: { types: ["image/png", "image/jpeg"], maxBytes: 2 * 1024 * 1024 },
+  DOCUMENT: { types: ["application/pdf", "image/jpeg", "image/png", "image/heic"], maxBytes: 25 * 1024 * 1024 },
+  CLAIM_PHOTO: { types: ["image/jpeg", "image/png", "image/heic"], maxBytes: 15 * 1024 * 1024 },
+};
+
+/** How long an upload URL is valid, and how long stored but unattached bytes are kept. */
+export const UPLOAD_TTL_MS = 15 * 60_000;
+export const ABANDONED_AFTER_MS = 60 * 60_000;
+/** Download URLs are short-lived: a leaked one stops working soon. */
+export const DOWNLOAD_TTL_MS = 5 * 60_000;
+
+export interface HttpFileError {
+  status: number;
+  code: string;
+  message: string;
+}
+
+/** Files outside GraphQL: signed upload URLs, checked bytes, attachment to what they belong to, signed downloads. */
+export class FileService {
+  constructor(private readonly deps: Deps) {}
+
+  /** Step 1: a short-lived URL the client PUTs the bytes to. */
+  async createUpload(viewer: Viewer, input: { purpose: FilePurpose; contentType: string; size: number; fileName: string }, baseUrl: string) {
+    const session = requireSession(viewer);
+    if (input.purpose === "LOGO" && !(session.kind === "staff" && session.role === "ADMIN")) throw forbidden("Only admins change the logo (rule A3)");
+    if (input.purpose === "CLAIM_PHOTO" && session.kind !== "app") throw forbidden("Claim photos come from the customer app (rule G1)");
+    const rule = FILE_RULES[input.purpose];
+    const problems = new Problems();
+    if (!(rule.types as readonly string[]).includes(input.contentType)) {
+      problems.add("input.contentType", "FILE_TYPE", `must be one of ${rule.types.join(", ")}`);
+    }
+    if (!Number.isInteger(input.size) || input.size < 1 || input.size > rule.maxBytes) {
+      problems.add("input.size", "FILE_SIZE", `must be between 1 and ${rule.maxBytes} bytes`);
+    }
+    const fileName = input.fileName.trim().replace(/[\\/\x00-\x1f]/g, "_");
+    if (!fileName || fileName.length > 200) problems.add("input.fileName", "LENGTH", "must have 1 to 200 characters");
+    problems.throwIfAny();
+    const now = this.deps.clock.now();
+    const expiresAt = new Date(now.getTime() + UPLOAD_TTL_MS);
+    const id = uuidv7();
+    const [row] = await this.deps.database.db
+      .insert(files)
+      .values({
+        id,
+        tenantId: session.tenantId,
+        purpose: input.purpose,
+        fileName,
+        declaredType: input.contentType,
+        declaredSize: input.size,
+        // Derived from ids only, so it always passes the storage's key rule.
+        storageKey: `t/${session.tenantId}/${id}`,
+        createdByStaffId: session.kind === "staff" ? session.userId : null,
+        createdByAccountId: session.kind === "app" ? session.accountId : null,
+        expiresAt,
+        createdAt: now,
+      })
+      .returning();
+    const token = signFileToken(this.deps.fileSecret, { kind: "upload", id: row!.id, expiresAt });
+    return { fileId: row!.id, uploadUrl: `${baseUrl}/uploads/${token}`, expiresAt, maxBytes: Math.min(rule.maxBytes, input.size) };
+  }
+
+  /** Step 2 (HTTP PUT): checks the real type and the size while streaming into storage. */
+  async receive(token: string, body: Readable): Promise<{ ok: true; file: FileRow } | { ok: false; error: HttpFileError }> {
+    const payload = verifyFileToken(this.deps.fileSecret, token, this.deps.clock.now());
+    if (!payload || payload.kind !== "upload") return { ok: false, error: { status: 403, code: ErrorCode.FORBIDDEN, message: "The upload URL is invalid or expired" } };
+    const { db } = this.deps.database;
+    const [row] = await db.select().from(files).where(eq(files.id, payload.id));
+    if (!row || row.status !== "PENDING") return { ok: false, error: { status: 409, code: ErrorCode.CONFLICT, message: "This upload URL was used already" } };
+    const rule = FILE_RULES[row.purpose];
+    try {
+      const result = await receiveUpload(body, {
+        maxBytes: Math.min(rule.maxBytes, row.declaredSize),
+        allowed: rule.types,
+        storage: this.deps.storage,
+        key: row.storageKey,
+      });
+      const expiresAt = new Date(this.deps.clock.now().getTime() + ABANDONED_AFTER_MS);
+      const [stored] = await db
+        .update(files)
+        .set({ status: "STORED", mimeType: result.mime, size: result.size, sha256: result.sha256, expiresAt })
+        .where(and(eq(files.id, row.id), eq(files.status, "PENDING")))
+        .returning();
+      if (!stored) {
+        await this.deps.storage.delete(row.storageKey);
+        return { ok: false, error: { status: 409, code: ErrorCode.CONFLICT, message: "This upload URL was used already" } };
+      }
+      return { ok: true, file: stored };
+    } catch (err) {
+      if (isFileError(err, "TOO_LARGE")) return { ok: false, error: { status: 413, code: "FILE_TOO_LARGE", message: `The file is larger than the ${Math.min(rule.maxBytes, row.declaredSize)} bytes announced or allowed` } };
+      if (isFileError(err, "UNSUPPORTED_TYPE")) return { ok: false, error: { status: 415, code: "FILE_TYPE", message: `The file is not one of ${rule.types.join(", ")}` } };
+      if (isFileError(err, "EMPTY")) return { ok: false, error: { status: 400, code: "FILE_EMPTY", message: "The file is empty" } };
+      throw err;
+    }
+  }
+
+  /**
+   * Step 3, inside the transaction of the mutation it belongs to: the uploaded file, if the viewer made it,
+   * for this purpose, and its bytes arrived. It becomes ATTACHED and no longer expires.
+   */
+  async attach(tx: Queryable, viewer: SessionViewer, globalId: string, purpose: FilePurpose, field: string): Promise<FileRow> {
+    const id = decodeId(globalId, "File", field);
+    const [row] = await tx
+      .select()
+      .from(files)
+      .where(
+        and(
+          eq(files.id, id),
+          eq(files.tenantId, viewer.tenantId),
+          viewer.kind === "staff" ? eq(files.createdByStaffId, viewer.userId) : eq(files.createdByAccountId, viewer.accountId),
+        ),
+      )
+      .for("update");
+    if (!row) throw notFound("File");
+    if (row.purpose !== purpose) throw badInput([{ field, rule: "FILE_PURPOSE", message: `was uploaded for ${row.purpose}, not ${purpose}` }]);
+    if (row.status === "ATTACHED") throw badInput([{ field, rule: "FILE_UNUSED", message: "is attached already" }]);
+    if (row.status !== "STORED") throw badInput([{ field, rule: "FILE_UPLOADED", message: "has not been uploaded yet (PUT the bytes to the upload URL first)" }]);
+    const [attached] = await tx.update(files).set({ status: "ATTACHED", expiresAt: null }).where(eq(files.id, id)).returning();
+    return attached!;
+  }
+
+  /** A short-lived URL to download a file. Call only for a viewer allowed to see it. */
+  downloadUrl(fileId: string, baseUrl: string): string {
+    const expiresAt = new Date(this.deps.clock.now().getTime() + DOWNLOAD_TTL_MS);
+    return `${baseUrl}/files/${signFileToken(this.deps.fileSecret, { kind: "download", id: fileId, expiresAt })}`;
+  }
+
+  /** HTTP GET of a signed download URL. */
+  async open(token: string): Promise<{ file: FileRow; stream: Readable } | null> {
+    const payload = verifyFileToken(this.deps.fileSecret, token, this.deps.clock.now());
+    if (!payload || payload.kind !== "download") return null;
+    const [row] = await this.deps.database.db.select().from(files).where(and(eq(files.id, payload.id), eq(files.status, "ATTACHED")));
+    if (!row) return null;
+    return { file: row, stream: await this.deps.storage.get(row.storageKey) };
+  }
+
+  /** Removes files (rows and bytes), e.g. a replaced logo. */
+  async remove(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const rows = await this.deps.database.db.delete(files).where(inArray(files.id, ids)).returning();
+    for (const r of rows) await this.deps.storage.delete(r.storageKey);
+  }
+
+  /** Worker: abandoned uploads (never attached) leave nothing behind. */
+  async removeAbandoned(): Promise<number> {
+    const now = this.deps.clock.now();
+    const rows = await this.deps.database.db
+      .select({ id: files.id })
+      .from(files)
+      .where(and(ne(files.status, "ATTACHED"), lte(files.expiresAt, now)))
+      .limit(500);
+    await this.remove(rows.map((r) => r.id));
+    return rows.length;
+  }
+}
+

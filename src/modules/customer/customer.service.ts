@@ -1,0 +1,183 @@
+import { and, asc, count, eq, ilike, inArray, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
+import type { Deps } from "../../deps.js";
+import type { Queryable } from "../../db/client.js";
+import { customers, customerResponsibleStaff, type CustomerRow } from "./customer.table.js";
+import { staffUsers } from "../staff/staff.table.js";
+import { authorize } from "../../auth/policies.js";
+import type { Viewer } from "../../auth/viewer.js";
+import { badInput, notFound, Problems } from "../../errors.js";
+import { afterCursor, orderBy, textKey, toConnection, uuidKey, type SortKey } from "../../graphql/connection.js";
+import { decodeId } from "../../graphql/relay.js";
+import { Customer, type CreateCustomerInput, type CustomersArgs, type SetResponsibleStaffInput, type UpdateCustomerInput } from "./customer.types.js";
+
+/** Escapes LIKE wildcards so a search for "50%" finds "50%", not everything. */
+export function likeContains(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The SQL condition "the viewer may see this customer": the firm for staff; own and granted customers for app accounts. */
+export function customerScope(viewer: Viewer, column = customers.id, tenantColumn = customers.tenantId): SQL {
+  if (viewer.kind === "staff") return eq(tenantColumn, viewer.tenantId);
+  if (viewer.kind === "app") return and(eq(tenantColumn, viewer.tenantId), inArray(column, [...viewer.customerIds]))!;
+  return sql`false`;
+}
+
+const clean = (s: string | null | undefined) => (s === undefined ? undefined : s === null || s.trim() === "" ? null : s.trim());
+
+export class CustomerService {
+  constructor(private readonly deps: Deps) {}
+
+  /** Rule C1 (and F6's customer search): staff list the firm's customers by name, with filters. */
+  async list(viewer: Viewer, args: CustomersArgs) {
+    const staff = authorize(viewer, "customer:read");
+    const { db } = this.deps.database;
+    const keys: SortKey[] = [
+      { column: customers.lastName, direction: "asc", decode: textKey },
+      { column: customers.firstName, direction: "asc", decode: textKey },
+      { column: customers.id, direction: "asc", decode: uuidKey },
+    ];
+    const term = args.search?.trim();
+    const responsible = args.responsibleStaffId ? decodeId(args.responsibleStaffId, "StaffUser", "responsibleStaffId") : undefined;
+    const scope = and(
+      eq(customers.tenantId, staff.tenantId),
+      term
+        ? or(
+            ilike(sql`${customers.firstName} || ' ' || ${customers.lastName}`, likeContains(term)),
+            ilike(sql`${customers.lastName} || ', ' || ${customers.firstName}`, likeContains(term)),
+          )
+        : undefined,
+      args.hasEmail === true ? isNotNull(customers.email) : args.hasEmail === false ? isNull(customers.email) : undefined,
+      responsible
+        ? inArray(
+            customers.id,
+            db.select({ id: customerResponsibleStaff.customerId }).from(customerResponsibleStaff).where(eq(customerResponsibleStaff.staffUserId, responsible)),
+          )
+        : undefined,
+    );
+    const rows = await db
+      .select()
+      .from(customers)
+      .where(and(scope, afterCursor(keys, args.after)))
+      .orderBy(...orderBy(keys))
+      .limit(args.first + 1);
+    return toConnection(rows, args, (r) => [r.lastName, r.firstName, r.id], Customer.from, async () => {
+      const [c] = await db.select({ n: count() }).from(customers).where(scope);
+      return c!.n;
+    });
+  }
+
+  /** A customer the viewer may see, or null. */
+  async find(viewer: Viewer, id: string): Promise<Customer | null> {
+    if (viewer.kind !== "staff" && viewer.kind !== "app") return null;
+    const [row] = await this.deps.database.db.select().from(customers).where(and(eq(customers.id, id), customerScope(viewer)));
+    return row ? Customer.from(row) : null;
+  }
+
+  /** The customer or NOT_FOUND, for staff of the firm (mutations). */
+  async require(on: Queryable, tenantId: string, id: string): Promise<CustomerRow> {
+    const [row] = await on.select().from(customers).where(and(eq(customers.id, id), eq(customers.tenantId, tenantId)));
+    if (!row) throw notFound("Customer");
+    return row;
+  }
+
+  /** Rule C1. */
+  async create(viewer: Viewer, input: CreateCustomerInput) {
+    const staff = authorize(viewer, "customer:write");
+    const problems = new Problems();
+    if (!input.firstName.trim()) problems.add("input.firstName", "REQUIRED", "must not be empty");
+    if (!input.lastName.trim()) problems.add("input.lastName", "REQUIRED", "must not be empty");
+    this.checkBirthDate(problems, input.birthDate);
+    problems.throwIfAny();
+    const row = await this.deps.database.db.transaction(async (tx) => {
+      const [created] = await tx
+        .insert(customers)
+        .values({
+          tenantId: staff.tenantId,
+          firstName: input.firstName.trim(),
+          lastName: input.lastName.trim(),
+          birthDate: input.birthDate ?? null,
+          email: clean(input.email)?.toLowerCase() ?? null,
+          phone: clean(input.phone) ?? null,
+          street: clean(input.street) ?? null,
+          postalCode: clean(input.postalCode) ?? null,
+          city: clean(input.city) ?? null,
+        })
+        .returning();
+      if (input.responsibleStaffIds?.length) await this.replaceResponsible(tx, staff.tenantId, created!.id, input.responsibleStaffIds, "input.responsibleStaffIds");
+      return created!;
+    });
+    return { customer: Customer.from(row) };
+  }
+
+  /** Rule C1. */
+  async update(viewer: Viewer, input: UpdateCustomerInput) {
+    const staff = authorize(viewer, "customer:write");
+    const id = decodeId(input.id, "Customer", "input.id");
+    const problems = new Problems();
+    if (input.firstName !== undefined && input.firstName !== null && !input.firstName.trim()) problems.add("input.firstName", "REQUIRED", "must not be empty");
+    if (input.lastName !== undefined && input.lastName !== null && !input.lastName.trim()) problems.add("input.lastName", "REQUIRED", "must not be empty");
+    this.checkBirthDate(problems, input.birthDate);
+    problems.throwIfAny();
+    const set: Partial<typeof customers.$inferInsert> = { updatedAt: this.deps.clock.now() };
+    if (input.firstName) set.firstName = input.firstName.trim();
+    if (input.lastName) set.lastName = input.lastName.trim();
+    if (input.birthDate !== undefined) set.birthDate = input.birthDate;
+    if (input.email !== undefined) set.email = clean(input.email)?.toLowerCase() ?? null;
+    if (input.phone !== undefined) set.phone = clean(input.phone);
+    if (input.street !== undefined) set.street = clean(input.street);
+    if (input.postalCode !== undefined) set.postalCode = clean(input.postalCode);
+    if (input.city !== undefined) set.city = clean(input.city);
+    const [row] = await this.deps.database.db
+      .update(customers)
+      .set(set)
+      .where(and(eq(customers.id, id), eq(customers.tenantId, staff.tenantId)))
+      .returning();
+    if (!row) throw notFound("Customer");
+    return { customer: Customer.from(row) };
+  }
+
+  /** Rule C1: replaces the ordered responsible staff. */
+  async setResponsibleStaff(viewer: Viewer, input: SetResponsibleStaffInput) {
+    const staff = authorize(viewer, "customer:write");
+    const id = decodeId(input.customerId, "Customer", "input.customerId");
+    const row = await this.deps.database.db.transaction(async (tx) => {
+      const customer = await this.require(tx, staff.tenantId, id);
+      await this.replaceResponsible(tx, staff.tenantId, id, input.staffUserIds, "input.staffUserIds");
+      return customer;
+    });
+    return { customer: Customer.from(row) };
+  }
+
+  private async replaceResponsible(tx: Queryable, tenantId: string, customerId: string, globalIds: string[], field: string): Promise<void> {
+    const ids = globalIds.map((g, i) => decodeId(g, "StaffUser", `${field}.${i}`));
+    if (new Set(ids).size !== ids.length) throw badInput([{ field, rule: "UNIQUE", message: "names a staff user twice" }]);
+    if (ids.length) {
+      const found = await tx
+        .select({ id: staffUsers.id })
+        .from(staffUsers)
+        .where(and(inArray(staffUsers.id, ids), eq(staffUsers.tenantId, tenantId)));
+      if (found.length !== ids.length) throw notFound("Staff user");
+    }
+    await tx.delete(customerResponsibleStaff).where(eq(customerResponsibleStaff.customerId, customerId));
+    if (ids.length) await tx.insert(customerResponsibleStaff).values(ids.map((staffUserId, position) => ({ customerId, staffUserId, position })));
+  }
+
+  private checkBirthDate(problems: Problems, birthDate: string | null | undefined): void {
+    if (!birthDate) return;
+    const today = this.deps.clock.now().toISOString().slice(0, 10);
+    if (birthDate > today) problems.add("input.birthDate", "NOT_IN_FUTURE", "must not be in the future");
+    if (birthDate < "1900-01-01") problems.add("input.birthDate", "PLAUSIBLE", "must be after 1900-01-01");
+  }
+
+  /** Responsible staff ids of customers, in order (for loaders and notification routing). */
+  async responsibleStaffIds(on: Queryable, customerIds: readonly string[]): Promise<Map<string, string[]>> {
+    const rows = await on
+      .select()
+      .from(customerResponsibleStaff)
+      .where(inArray(customerResponsibleStaff.customerId, [...customerIds]))
+      .orderBy(asc(customerResponsibleStaff.position));
+    const map = new Map<string, string[]>(customerIds.map((id) => [id, []]));
+    for (const r of rows) map.get(r.customerId)!.push(r.staffUserId);
+    return map;
+  }
+}

@@ -1,0 +1,44 @@
+import { date, index, integer, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt, id, updatedAt } from "../../db/columns.js";
+import { tenants } from "../tenant/tenant.table.js";
+import { staffUsers } from "../staff/staff.table.js";
+
+/** A person in the broker's CRM (Privatkunde), rule C1. */
+export const customers = pgTable(
+  "customers",
+  {
+    id: id(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    firstName: text("first_name").notNull(),
+    lastName: text("last_name").notNull(),
+    birthDate: date("birth_date", { mode: "string" }),
+    /** Stored lower-case; the invitation goes here (rule D1). */
+    email: text("email"),
+    phone: text("phone"),
+    street: text("street"),
+    postalCode: text("postal_code"),
+    city: text("city"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("customers_tenant_name_idx").on(t.tenantId, t.lastName, t.firstName, t.id)],
+);
+
+/** Rule C1: the ordered responsible staff (Kundenverantwortliche) of a customer. */
+export const customerResponsibleStaff = pgTable(
+  "customer_responsible_staff",
+  {
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    staffUserId: uuid("staff_user_id")
+      .notNull()
+      .references(() => staffUsers.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.staffUserId] }), index("customer_responsible_staff_user_idx").on(t.staffUserId)],
+);
+
+export type CustomerRow = typeof customers.$inferSelect;

@@ -1,0 +1,242 @@
+import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { Deps } from "../../deps.js";
+import type { Queryable } from "../../db/client.js";
+import { documentCategories, documents, type DocumentCategoryRow } from "./document.table.js";
+import { files } from "../../files/file.table.js";
+import { customers } from "../customer/customer.table.js";
+import { authorize } from "../../auth/policies.js";
+import { requireSession, type Viewer } from "../../auth/viewer.js";
+import { badInput, conflict, notFound } from "../../errors.js";
+import { afterCursor, orderBy, toConnection, uuidKey, type SortKey } from "../../graphql/connection.js";
+import { decodeId } from "../../graphql/relay.js";
+import type { FileService } from "../../files/file.service.js";
+import type { EventLog } from "../../realtime/event-log.js";
+import type { NotificationService } from "../notification/notification.service.js";
+import type { CustomerService } from "../customer/customer.service.js";
+import { DEFAULT_CATEGORIES } from "./categories.js";
+import {
+  Document,
+  DocumentCategory,
+  type CreateDocumentCategoryInput,
+  type DocumentCategoriesArgs,
+  type DocumentsArgs,
+  type SetDocumentVisibilityInput,
+  type SetRecommendedCategoriesInput,
+  type UploadDocumentInput,
+} from "./document.types.js";
+
+/** Rule C3 in SQL: staff see the firm's documents; app accounts only released ones of the customers they may access. */
+export function documentScope(viewer: Viewer): SQL {
+  if (viewer.kind === "staff") return eq(documents.tenantId, viewer.tenantId);
+  if (viewer.kind === "app")
+    return and(eq(documents.tenantId, viewer.tenantId), inArray(documents.customerId, [...viewer.customerIds]), eq(documents.visibleToCustomer, true))!;
+  return sql`false`;
+}
+
+export class DocumentService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly files: FileService,
+    private readonly events: EventLog,
+    private readonly notifications: NotificationService,
+    private readonly customers: CustomerService,
+  ) {}
+
+  /** Rule C2: every firm starts with the default categories (created on first need). */
+  async ensureDefaultCategories(on: Queryable, tenantId: string): Promise<void> {
+    const [existing] = await on.select({ n: count() }).from(documentCategories).where(eq(documentCategories.tenantId, tenantId));
+    if (existing!.n > 0) return;
+    await on
+      .insert(documentCategories)
+      .values(DEFAULT_CATEGORIES.map((c, position) => ({ tenantId, key: c.key, name: c.name, recommended: c.recommended, position })))
+      .onConflictDoNothing();
+  }
+
+  /** Rules C2/C4: the firm's categories; `recommended: true` gives the invitation dialog's preselection. */
+  async categories(viewer: Viewer, args: DocumentCategoriesArgs): Promise<DocumentCategory[]> {
+    const staff = authorize(viewer, "document:read");
+    const { db } = this.deps.database;
+    await this.ensureDefaultCategories(db, staff.tenantId);
+    const rows = await db
+      .select()
+      .from(documentCategories)
+      .where(and(eq(documentCategories.tenantId, staff.tenantId), args.recommended === undefined || args.recommended === null ? undefined : eq(documentCategories.recommended, args.recommended)))
+      .orderBy(asc(documentCategories.position), asc(documentCategories.name));
+    return rows.map(DocumentCategory.from);
+  }
+
+  async createCategory(viewer: Viewer, input: CreateDocumentCategoryInput) {
+    const admin = authorize(viewer, "documentCategory:manage");
+    const name = input.name.trim();
+    if (!name) throw badInput([{ field: "input.name", rule: "REQUIRED", message: "must not be empty" }]);
+    await this.ensureDefaultCategories(this.deps.database.db, admin.tenantId);
+    const [row] = await this.deps.database.db
+      .insert(documentCategories)
+      .values({ tenantId: admin.tenantId, name, recommended: input.recommended, position: 1000 })
+      .onConflictDoNothing()
+      .returning();
+    if (!row) throw conflict("A category with this name exists already", "C2");
+    return { category: DocumentCategory.from(row) };
+  }
+
+  /** Rule C4: admins choose which categories the invitation preselects. */
+  async setRecommended(viewer: Viewer, input: SetRecommendedCategoriesInput) {
+    const admin = authorize(viewer, "documentCategory:manage");
+    const ids = input.categoryIds.map((c, i) => decodeId(c, "DocumentCategory", `input.categoryIds.${i}`));
+    const { db } = this.deps.database;
+    await this.ensureDefaultCategories(db, admin.tenantId);
+    await db.transaction(async (tx) => {
+      const found = ids.length
+        ? await tx.select({ id: documentCategories.id }).from(documentCategories).where(and(inArray(documentCategories.id, ids), eq(documentCategories.tenantId, admin.tenantId)))
+        : [];
+      if (found.length !== new Set(ids).size) throw notFound("Document category");
+      await tx
+        .update(documentCategories)
+        .set({ recommended: ids.length ? inArray(documentCategories.id, ids) : sql`false` })
+        .where(eq(documentCategories.tenantId, admin.tenantId));
+    });
+    return { categories: await this.categories(viewer, {}) };
+  }
+
+  /** A category the viewer's firm has, or NOT_FOUND. */
+  private async category(on: Queryable, tenantId: string, globalId: string, field: string): Promise<DocumentCategoryRow> {
+    const id = decodeId(globalId, "DocumentCategory", field);
+    const [row] = await on.select().from(documentCategories).where(and(eq(documentCategories.id, id), eq(documentCategories.tenantId, tenantId)));
+    if (!row) throw notFound("Document category");
+    return row;
+  }
+
+  /** Documents, newest first; scoped per rule C3. */
+  async list(viewer: Viewer, args: DocumentsArgs) {
+    const session = requireSession(viewer);
+    const { db } = this.deps.database;
+    const customerId = args.customerId ? decodeId(args.customerId, "Customer", "customerId") : undefined;
+    if (customerId && session.kind === "app" && !session.customerIds.has(customerId)) throw notFound("Customer");
+    const categoryId = args.categoryId ? decodeId(args.categoryId, "DocumentCategory", "categoryId") : undefined;
+    const keys: SortKey[] = [{ column: documents.id, direction: "desc", decode: uuidKey }];
+    const scope = and(
+      documentScope(viewer),
+      customerId ? eq(documents.customerId, customerId) : undefined,
+      categoryId ? eq(documents.categoryId, categoryId) : undefined,
+      session.kind === "staff" && args.visibleToCustomer !== undefined && args.visibleToCustomer !== null ? eq(documents.visibleToCustomer, args.visibleToCustomer) : undefined,
+    );
+    const rows = await db
+      .select({ d: documents, f: files })
+      .from(documents)
+      .innerJoin(files, eq(files.id, documents.fileId))
+      .where(and(scope, afterCursor(keys, args.after)))
+      .orderBy(desc(documents.id))
+      .limit(args.first + 1);
+    return toConnection(rows, args, (r) => [r.d.id], (r) => Document.from(r.d, r.f), async () => {
+      const [c] = await db.select({ n: count() }).from(documents).where(scope);
+      return c!.n;
+    });
+  }
+
+  async findMany(viewer: Viewer, ids: readonly string[]): Promise<Document[]> {
+    if (viewer.kind !== "staff" && viewer.kind !== "app") return [];
+    const rows = await this.deps.database.db
+      .select({ d: documents, f: files })
+      .from(documents)
+      .innerJoin(files, eq(files.id, documents.fileId))
+      .where(and(inArray(documents.id, [...ids]), documentScope(viewer)));
+    return rows.map((r) => Document.from(r.d, r.f));
+  }
+
+  /**
+   * Staff attach an uploaded file to a customer (rule C2); app accounts upload to a customer they may
+   * access (rule C5), visible to them, which notifies the responsible staff.
+   */
+  async upload(viewer: Viewer, input: UploadDocumentInput) {
+    const session = requireSession(viewer);
+    if (session.kind === "staff") authorize(viewer, "document:write");
+    const customerId = decodeId(input.customerId, "Customer", "input.customerId");
+    if (session.kind === "app" && !session.customerIds.has(customerId)) throw notFound("Customer");
+    if (session.kind === "staff" && !input.categoryId) throw badInput([{ field: "input.categoryId", rule: "REQUIRED", message: "choose a category" }]);
+    if (session.kind === "app" && input.visibleToCustomer === false) {
+      throw badInput([{ field: "input.visibleToCustomer", rule: "C5", message: "a customer's own upload is always visible to them" }]);
+    }
+    const { row, file } = await this.events.transact(async (tx, emit) => {
+      const [customer] = await tx.select().from(customers).where(and(eq(customers.id, customerId), eq(customers.tenantId, session.tenantId)));
+      if (!customer) throw notFound("Customer");
+      await this.ensureDefaultCategories(tx, session.tenantId);
+      const category = input.categoryId
+        ? await this.category(tx, session.tenantId, input.categoryId, "input.categoryId")
+        : (await tx.select().from(documentCategories).where(and(eq(documentCategories.tenantId, session.tenantId), eq(documentCategories.key, "OTHER"))))[0]!;
+      // Contracts and claims arrive with their modules; until then no id can name one.
+      if (input.contractId) throw notFound("Contract");
+      if (input.claimId) throw notFound("Claim");
+      const file = await this.files.attach(tx, session, input.fileId, "DOCUMENT", "input.fileId");
+      const [row] = await tx
+        .insert(documents)
+        .values({
+          tenantId: session.tenantId,
+          customerId,
+          categoryId: category.id,
+          title: input.title?.trim() || file.fileName,
+          fileId: file.id,
+          visibleToCustomer: session.kind === "app" ? true : (input.visibleToCustomer ?? false),
+          uploadedByStaffId: session.kind === "staff" ? session.userId : null,
+          uploadedByAccountId: session.kind === "app" ? session.accountId : null,
+          createdAt: this.deps.clock.now(),
+        })
+        .returning();
+      if (session.kind === "app") {
+        // Rule C5: the contract's responsible staff (with the contracts module), else the customer's, else nobody.
+        const responsible = (await this.customers.responsibleStaffIds(tx, [customerId])).get(customerId) ?? [];
+        await this.notifications.notify(tx, emit, {
+          tenantId: session.tenantId,
+          staffUserIds: responsible,
+          kind: "DOCUMENT_UPLOADED",
+          title: `Neues Dokument von ${customer.firstName} ${customer.lastName}`,
+          body: row!.title,
+          subject: { type: "Document", id: row!.id },
+        });
+      }
+      return { row: row!, file };
+    });
+    return { document: Document.from(row, file) };
+  }
+
+  /** Rule C2: the green eye, per document or in bulk (a customer's documents, a category, or both). */
+  async setVisibility(viewer: Viewer, input: SetDocumentVisibilityInput) {
+    const staff = authorize(viewer, "document:write");
+    const ids = input.documentIds?.map((d, i) => decodeId(d, "Document", `input.documentIds.${i}`));
+    const customerId = input.customerId ? decodeId(input.customerId, "Customer", "input.customerId") : undefined;
+    if (!ids?.length && !customerId && !input.categoryId) {
+      throw badInput([{ field: "input", rule: "SELECTOR", message: "give documentIds, a customerId and/or a categoryId" }]);
+    }
+    const { db } = this.deps.database;
+    const changed = await db.transaction(async (tx) => {
+      if (customerId) await this.customers.require(tx, staff.tenantId, customerId);
+      const category = input.categoryId ? await this.category(tx, staff.tenantId, input.categoryId, "input.categoryId") : undefined;
+      if (ids?.length) {
+        const found = await tx.select({ id: documents.id }).from(documents).where(and(inArray(documents.id, ids), eq(documents.tenantId, staff.tenantId)));
+        if (found.length !== new Set(ids).size) throw notFound("Document");
+      }
+      const rows = await tx
+        .update(documents)
+        .set({ visibleToCustomer: input.visible, updatedAt: this.deps.clock.now() })
+        .where(
+          and(
+            eq(documents.tenantId, staff.tenantId),
+            ids?.length ? inArray(documents.id, ids) : undefined,
+            customerId ? eq(documents.customerId, customerId) : undefined,
+            category ? eq(documents.categoryId, category.id) : undefined,
+            sql`${documents.visibleToCustomer} <> ${input.visible}`,
+          ),
+        )
+        .returning({ id: documents.id });
+      return rows.length;
+    });
+    return { changed };
+  }
+
+  async categoriesByIds(tenantId: string, ids: readonly string[]): Promise<DocumentCategory[]> {
+    const rows = await this.deps.database.db
+      .select()
+      .from(documentCategories)
+      .where(and(inArray(documentCategories.id, [...ids]), eq(documentCategories.tenantId, tenantId)));
+    return rows.map(DocumentCategory.from);
+  }
+}
