@@ -40,6 +40,7 @@ async function serve(config: Config): Promise<void> {
           `  Demo firm "${DEMO.firm}", broker ID ${DEMO.brokerId}`,
           `    admin:     ${DEMO.admin.email} / ${DEMO.admin.password}`,
           `    employee:  ${DEMO.employee.email} / ${DEMO.employee.password}`,
+          `    app (customer Jonas Berger): ${DEMO.app.email} / ${DEMO.app.password} with broker ID ${DEMO.brokerId}`,
         ]
       : []),
     "",
