@@ -32,6 +32,11 @@ function normalizeRows<T>(result: unknown): T[] {
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
 
+function queryLogger(opts: OpenOptions) {
+  const onQuery = opts.onQuery;
+  return onQuery ? { logQuery: (query: string) => onQuery(query) } : undefined;
+}
+
 export interface OpenOptions {
   databaseUrl?: string;
   /** PGlite data directory; undefined means in memory. */
@@ -39,6 +44,8 @@ export interface OpenOptions {
   /** A PGlite data dump to start from (tests: a migrated template). */
   loadDataDir?: Blob;
   poolMax?: number;
+  /** Called for every SQL statement (benchmarks count statements per request with it). */
+  onQuery?: (sql: string) => void;
 }
 
 /** Opens PostgreSQL through postgres.js when a URL is given, else PGlite (embedded, in `dataDir` or memory). */
@@ -51,7 +58,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       onnotice: () => {},
       connection: { application_name: "kundenapp-api" },
     });
-    const db = drizzle(pg, { schema }) as unknown as Db;
+    const db = drizzle(pg, { schema, logger: queryLogger(opts) }) as unknown as Db;
     return {
       kind: "postgres",
       db,
@@ -68,7 +75,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     dataDir: opts.dataDir,
     loadDataDir: opts.loadDataDir,
   });
-  const db = drizzle(client, { schema }) as unknown as Db;
+  const db = drizzle(client, { schema, logger: queryLogger(opts) }) as unknown as Db;
   return {
     kind: "pglite",
     db,
