@@ -30,6 +30,7 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
   MAIL_FROM: z.string().min(3).default("Kundenapp <no-reply@kundenapp.example>"),
   WORKER_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  WS_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   FILE_URL_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   S3_ENDPOINT: z.url().optional(),
   S3_REGION: z.string().default("us-east-1"),
@@ -61,6 +62,8 @@ export interface Config {
   mailFrom: string;
   /** How often the worker loop runs (F4 escalation, mail, clean-up); 0 in tests that drive it by hand. */
   workerIntervalMs: number;
+  /** How long a WebSocket may take to send `connection_init`. */
+  wsInitTimeoutMs: number;
   /** Signs file URLs; every instance needs the same. Unset: a random secret per process (one instance only). */
   fileUrlSecret: string | undefined;
   /** An S3-compatible store for files; unset: local disk under the data directory. */
@@ -116,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appLinkBase: e.APP_LINK_BASE,
     staffLinkBase: e.STAFF_LINK_BASE,
     fileUrlSecret: e.FILE_URL_SECRET,
+    wsInitTimeoutMs: e.WS_INIT_TIMEOUT_MS,
     s3: s3Config(e),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,

@@ -96,7 +96,9 @@ export function formatError(log: Logger) {
     // A variable a scalar or enum refused (an invalid email, an unknown enum value): the scalar's own error is the original,
     // but the request never reached a resolver (no path), and Apollo has marked it as bad input.
     const coercion = error instanceof GraphQLError && !formatted.path && formatted.extensions?.code === "BAD_USER_INPUT";
-    if (error instanceof GraphQLError && (!original || coercion)) {
+    // Apollo wraps validation errors (graphql-js's own, armor's limits, introspection in production)
+    // around the GraphQLError that a rule reported: that one is the original, and it is no accident.
+    if (error instanceof GraphQLError && (!original || original instanceof GraphQLError || coercion)) {
       // Errors graphql-js or Apollo raised themselves: parse, validation, variable coercion.
       const code = String(formatted.extensions?.code ?? ErrorCode.GRAPHQL_VALIDATION_FAILED);
       const mapped = code === "BAD_USER_INPUT" ? ErrorCode.BAD_USER_INPUT : code === "INTERNAL_SERVER_ERROR" ? ErrorCode.INTERNAL : code;

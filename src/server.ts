@@ -23,9 +23,8 @@ import { ping } from "./db/migrate.js";
 export const GRAPHQL_PATH = "/graphql";
 const MAX_BODY_BYTES = 1024 * 1024;
 /** Far below ws's 100 MiB default: an operation is a few KiB. */
-const MAX_WS_MESSAGE_BYTES = 64 * 1024;
-const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
-const WS_INIT_TIMEOUT_MS = 5_000;
+export const MAX_WS_MESSAGE_BYTES = 64 * 1024;
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
 
 export interface RunningServer {
   url: string;
@@ -211,7 +210,7 @@ export async function startServer(opts: { config: Config; log: Logger; services:
   const wsServer = useServer<Record<string, unknown> | undefined, WsExtra>(
     {
       schema,
-      connectionInitWaitTimeout: WS_INIT_TIMEOUT_MS,
+      connectionInitWaitTimeout: config.wsInitTimeoutMs,
       // Only logged-in viewers may hold a socket; the socket is tied to its session so ending it closes the socket.
       onConnect: async (ctx) => {
         const token = bearer(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);

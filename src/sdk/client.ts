@@ -85,7 +85,14 @@ export class KundenappClient {
     const iterator = this.socket().iterate<R>({ query: print(document as DocumentNode), variables: variables as Record<string, unknown> | undefined });
     return {
       async next() {
-        const step = await iterator.next();
+        let step: IteratorResult<{ data?: unknown; errors?: readonly unknown[] }>;
+        try {
+          step = await iterator.next();
+        } catch (err) {
+          // graphql-ws rejects with the server's list of errors when it refuses an operation.
+          if (Array.isArray(err)) throw new ApiError(err as ApiErrorEntry[], 200);
+          throw err;
+        }
         if (step.done) return { done: true, value: undefined };
         if (step.value.errors?.length) throw new ApiError(step.value.errors as ApiErrorEntry[], 200);
         return { done: false, value: step.value.data as R };

@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { startTestServer, expectApiError, openTestDatabase, type TestServer } from "./harness.js";
+import { factories } from "./factories.js";
+import { nextWithin } from "./realtime.js";
+import { LoginDocument, NotificationAddedDocument, ViewerDocument, type KundenappClient } from "../sdk/client.js";
+import { MAX_SUBSCRIPTIONS_PER_SOCKET } from "../server.js";
+
+let t: TestServer;
+let f: ReturnType<typeof factories>;
+let staff: KundenappClient;
+
+beforeAll(async () => {
+  t = await startTestServer({ env: { WS_INIT_TIMEOUT_MS: "300", ALLOWED_ORIGINS: "https://crm.example" } });
+  f = factories(t);
+  staff = await f.staffClient(await f.buildStaff());
+});
+afterAll(() => t.close());
+
+const raw = (query: string, token?: string) =>
+  fetch(t.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query }),
+  });
+
+/** Opens a raw WebSocket and resolves with how it ended: the close code, or the HTTP status of a refused upgrade. */
+function rawSocket(headers: Record<string, string> = {}, onOpen?: (ws: WebSocket) => void): Promise<{ closeCode?: number; httpStatus?: number }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(t.url.replace("http", "ws"), "graphql-transport-ws", { headers });
+    ws.on("open", () => onOpen?.(ws));
+    ws.on("close", (code) => resolve({ closeCode: code }));
+    ws.on("unexpected-response", (_req, res) => resolve({ httpStatus: res.statusCode }));
+    ws.on("error", () => undefined);
+  });
+}
+
+describe("health", () => {
+  it("answers /healthz and /readyz", async () => {
+    expect(await (await fetch(t.url.replace("/graphql", "/healthz"))).json()).toEqual({ status: "ok" });
+    const ready = await fetch(t.url.replace("/graphql", "/readyz"));
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready" });
+  });
+});
+
+describe("query limits on HTTP and WebSocket alike", () => {
+  const aliases = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: viewer { kind }`).join(" ")} }`;
+  const tokens = `{ viewer { ${Array.from({ length: 1600 }, () => "kind").join(" ")} } }`;
+
+  it("refuses too many aliases over HTTP", async () => {
+    const body = (await (await raw(aliases, "x")).json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors[0]!.extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
+  });
+
+  it("refuses too many aliases and too many tokens over WebSocket", async () => {
+    for (const query of [aliases, tokens]) {
+      const it = staff.socket().iterate({ query });
+      await expect(it.next()).rejects.toBeTruthy();
+    }
+  });
+
+  it("refuses too many tokens over HTTP", async () => {
+    const body = (await (await raw(tokens)).json()) as { data?: unknown; errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors[0]!.extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(body.data).toBeUndefined();
+  });
+
+  it("refuses a body over 1 MiB", async () => {
+    const res = await raw(`{ viewer { kind } } # ${"x".repeat(1_100_000)}`);
+    expect(res.status).toBe(413);
+  });
+
+  it("allows at most the per-connection number of subscriptions on one socket", async () => {
+    const subs = Array.from({ length: MAX_SUBSCRIPTIONS_PER_SOCKET }, () => staff.subscribe(NotificationAddedDocument, {}));
+    // Start them all; graphql-ws sends the subscribe messages once each iterator is pulled.
+    const pending = subs.map((s) => s.next().catch(() => undefined));
+    const extra = staff.subscribe(NotificationAddedDocument, {});
+    await expect(nextWithin(extra, 3_000)).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    await Promise.all(subs.map((s) => s.return?.()));
+    void pending;
+  });
+
+  it("closes a socket whose message is larger than 64 KiB", async () => {
+    const { login } = await t.client().request(LoginDocument, { input: { email: (await f.buildStaff({ password: "Sicher-Passwort-42" })).email, password: "Sicher-Passwort-42" } });
+    const result = await rawSocket({}, (ws) => {
+      ws.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${login.token}` } }));
+      ws.once("message", () => ws.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: `{ viewer { kind } } #${"x".repeat(70_000)}` } })));
+    });
+    expect(result.closeCode).toBe(1009);
+  });
+
+  it("closes a socket that does not send connection_init in time", async () => {
+    expect((await rawSocket()).closeCode).toBe(4408);
+  });
+});
+
+describe("origins", () => {
+  it("refuses a WebSocket from a foreign browser origin, accepts configured and same-host ones", async () => {
+    expect((await rawSocket({ origin: "https://evil.example" })).httpStatus).toBe(403);
+    // Allowed ones get through the upgrade (and then time out waiting for connection_init).
+    expect((await rawSocket({ origin: "https://crm.example" })).closeCode).toBe(4408);
+    expect((await rawSocket({ origin: new URL(t.url).origin })).closeCode).toBe(4408);
+  });
+
+  it("answers CORS only for allowed origins", async () => {
+    const preflight = (origin: string) => fetch(t.url, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } });
+    expect((await preflight("https://crm.example")).headers.get("access-control-allow-origin")).toBe("https://crm.example");
+    expect((await preflight("https://evil.example")).headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
+describe("errors", () => {
+  it("masks unexpected errors as INTERNAL with no SQL, stack or parameters", async () => {
+    // A server whose database goes away: every query fails inside the driver.
+    const database = await openTestDatabase();
+    const broken = await startTestServer({ database });
+    try {
+      const staffRow = await factories(broken).buildStaff();
+      if (database.kind === "pglite") await database.close();
+      else await database.pg!.end({ timeout: 1 });
+      const res = await fetch(broken.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "mutation($e: EmailAddress!) { login(input: { email: $e, password: \"Geheim-123!\" }) { token } }", variables: { e: staffRow.email } }),
+      });
+      const text = await res.text();
+      const body = JSON.parse(text) as { errors: Array<{ message: string; extensions: { code: string } }> };
+      expect(body.errors[0]).toMatchObject({ message: "Internal error", extensions: { code: "INTERNAL" } });
+      expect(text).not.toMatch(/select|rate_limits|staff_users|stack|Geheim/i);
+      expect(text).not.toContain(staffRow.email);
+    } finally {
+      await broken.server.close(1_000);
+      await broken.app.close().catch(() => undefined);
+    }
+  });
+
+  it("gives a null viewer without a valid token", async () => {
+    expect((await t.client().request(ViewerDocument)).viewer).toBeNull();
+    expect((await t.client("ks_unknown").request(ViewerDocument)).viewer).toBeNull();
+  });
+});
+
+describe("introspection", () => {
+  it("is off in production, over HTTP and WebSocket", async () => {
+    const prod = await startTestServer({ env: { NODE_ENV: "production" } });
+    try {
+      const s = await factories(prod).buildStaff();
+      const client = await factories(prod).staffClient(s);
+      const res = await fetch(prod.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ __schema { queryType { name } } }" }) });
+      const body = (await res.json()) as { errors?: Array<{ message: string; extensions: { code: string } }> };
+      expect(body.errors?.[0]?.message).toMatch(/introspection/i);
+      expect(body.errors?.[0]?.extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
+      await expect(client.socket().iterate({ query: "{ __schema { queryType { name } } }" }).next()).rejects.toBeTruthy();
+    } finally {
+      await prod.close();
+    }
+  });
+
+  it("is on in development", async () => {
+    const res = await raw("{ __schema { queryType { name } } }");
+    expect(await res.json()).toEqual({ data: { __schema: { queryType: { name: "Query" } } } });
+  });
+});
+
+describe("graceful shutdown", () => {
+  it("closes WebSockets with 1001 and stops taking connections", async () => {
+    const own = await startTestServer();
+    const s = await factories(own).buildStaff();
+    const client = await factories(own).staffClient(s);
+    const closed = new Promise<number>((resolve) => client.socket().on("closed", (e) => resolve((e as { code: number }).code)));
+    const sub = client.subscribe(NotificationAddedDocument, {});
+    void sub.next().catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 200));
+    await own.close();
+    expect(await closed).toBe(1001);
+    await expect(fetch(own.url, { method: "POST", body: "{}" })).rejects.toBeTruthy();
+  });
+});
