@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { startTestServer, expectApiError, openTestDatabase, type TestServer } from "./harness.js";
+import { startTestServer, openTestDatabase, type TestServer } from "./harness.js";
 import { factories } from "./factories.js";
 import { nextWithin } from "./realtime.js";
 import { LoginDocument, NotificationAddedDocument, ViewerDocument, type KundenappClient } from "../sdk/client.js";

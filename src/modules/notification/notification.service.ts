@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
 import type { Tx } from "../../db/client.js";
 import { notifications, type NotificationRow } from "./notification.table.js";
