@@ -29,7 +29,7 @@ export class Services {
     this.outbox = new Outbox(deps, deps.mailer);
     this.session = new SessionService(deps);
     this.notification = new NotificationService(deps, this.events, this.outbox, this.session);
-    this.staff = new StaffService(deps, this.session);
+    this.staff = new StaffService(deps, this.session, this.outbox);
     this.tenant = new TenantService(deps, this.staff, this.file);
     this.customer = new CustomerService(deps);
     this.account = new AccountService(deps, this.session, this.outbox, this.events);

@@ -10,6 +10,26 @@ export interface FirmProfile {
   brokerId: string;
 }
 
+/** The profile a mail is signed with, from a firm's row (its profile name, else its name). */
+export function firmProfile(t: {
+  name: string;
+  brokerId: string;
+  profileName: string | null;
+  profilePhone: string | null;
+  profileStreet: string | null;
+  profilePostalCode: string | null;
+  profileCity: string | null;
+}): FirmProfile {
+  return {
+    name: t.profileName ?? t.name,
+    phone: t.profilePhone,
+    street: t.profileStreet,
+    postalCode: t.profilePostalCode,
+    city: t.profileCity,
+    brokerId: t.brokerId,
+  };
+}
+
 export interface RenderedMail {
   subject: string;
   text: string;

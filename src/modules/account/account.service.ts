@@ -14,7 +14,7 @@ import { LOGIN_LIMITS } from "../../auth/rate-limit.js";
 import { afterCursor, orderBy, toConnection, uuidKey, type SortKey } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import { normalizeBrokerId } from "../tenant/broker-id.js";
-import { customerInvitationMail, passwordResetMail, type FirmProfile } from "../../mail/templates.js";
+import { customerInvitationMail, firmProfile, passwordResetMail } from "../../mail/templates.js";
 import type { Outbox } from "../../mail/outbox.js";
 import type { EventLog } from "../../realtime/event-log.js";
 import type { IssuedSession, SessionService } from "../session/session.service.js";
@@ -38,17 +38,6 @@ export const PASSWORD_RESET_TTL_MS = 3_600_000;
 export const ACCESS_CHANGED = "access.changed";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-export function firmProfile(t: TenantRow): FirmProfile {
-  return {
-    name: t.profileName ?? t.name,
-    phone: t.profilePhone,
-    street: t.profileStreet,
-    postalCode: t.profilePostalCode,
-    city: t.profileCity,
-    brokerId: t.brokerId,
-  };
-}
 
 export class AccountService {
   private readonly tokens: OneTimeTokens;

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
 import type { Queryable } from "../../db/client.js";
 import { documentCategories, documents, type DocumentCategoryRow } from "./document.table.js";
@@ -125,7 +125,7 @@ export class DocumentService {
       .from(documents)
       .innerJoin(files, eq(files.id, documents.fileId))
       .where(and(scope, afterCursor(keys, args.after)))
-      .orderBy(desc(documents.id))
+      .orderBy(...orderBy(keys))
       .limit(args.first + 1);
     return toConnection(rows, args, (r) => [r.d.id], (r) => Document.from(r.d, r.f), async () => {
       const [c] = await db.select({ n: count() }).from(documents).where(scope);

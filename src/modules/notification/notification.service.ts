@@ -10,7 +10,7 @@ import { afterCursor, orderBy, toConnection, lazy, uuidKey, type SortKey } from 
 import { decodeId } from "../../graphql/relay.js";
 import type { Emit, EventLog } from "../../realtime/event-log.js";
 import type { Outbox } from "../../mail/outbox.js";
-import { notificationMail } from "../../mail/templates.js";
+import { firmProfile, notificationMail } from "../../mail/templates.js";
 import type { SessionService } from "../session/session.service.js";
 import { Notification, type MarkNotificationsReadInput, type NotificationsArgs } from "./notification.types.js";
 
@@ -186,14 +186,7 @@ export class NotificationService {
           recipientName: user.name,
           title: n.title,
           body: n.body,
-          firm: {
-            name: tenant.profileName ?? tenant.name,
-            phone: tenant.profilePhone,
-            street: tenant.profileStreet,
-            postalCode: tenant.profilePostalCode,
-            city: tenant.profileCity,
-            brokerId: tenant.brokerId,
-          },
+          firm: firmProfile(tenant),
         });
         await this.outbox.enqueue(tx, { ...mail, to: user.email, template: `notification:${n.id}`, tenantId: n.tenantId });
         queue.push(n.id);

@@ -6,10 +6,13 @@ import { requireStaff, type Viewer } from "../../auth/viewer.js";
 import { AppError, ErrorCode, Problems, badInput, conflict, notFound } from "../../errors.js";
 import { passwordProblems } from "../../auth/password.js";
 import { OneTimeTokens } from "../../auth/one-time-tokens.js";
-import { afterCursor, orderBy, toConnection, type SortKey } from "../../graphql/connection.js";
+import { afterCursor, orderBy, toConnection, uuidKey, type SortKey } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import type { Queryable } from "../../db/client.js";
 import type { SessionService, IssuedSession } from "../session/session.service.js";
+import type { Outbox } from "../../mail/outbox.js";
+import { firmProfile, staffInvitationMail } from "../../mail/templates.js";
+import { tenants } from "../tenant/tenant.table.js";
 import {
   StaffUser,
   type AcceptStaffInvitationInput,
@@ -22,20 +25,13 @@ import {
 
 export const STAFF_INVITE_TTL_MS = 7 * 86_400_000;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** A cursor's id must be a uuid: a forged value must be bad input, not a database error. */
-function uuidFromCursor(v: unknown): string {
-  if (typeof v !== "string" || !UUID.test(v)) throw new Error("not a uuid");
-  return v;
-}
-
 export class StaffService {
   private readonly tokens: OneTimeTokens;
 
   constructor(
     private readonly deps: Deps,
     private readonly sessions: SessionService,
+    private readonly outbox: Outbox,
   ) {
     this.tokens = new OneTimeTokens(deps.clock);
   }
@@ -43,7 +39,7 @@ export class StaffService {
   /** Rule B1: the firm's staff, oldest first. */
   async list(viewer: Viewer, args: StaffUsersArgs) {
     const staff = authorize(viewer, "staff:read");
-    const keys: SortKey[] = [{ column: staffUsers.id, direction: "asc", decode: uuidFromCursor }];
+    const keys: SortKey[] = [{ column: staffUsers.id, direction: "asc", decode: uuidKey }];
     const scope = and(eq(staffUsers.tenantId, staff.tenantId), args.status ? eq(staffUsers.status, args.status) : undefined);
     const rows = await this.deps.database.db
       .select()
@@ -67,7 +63,7 @@ export class StaffService {
     return row ? StaffUser.from(row) : null;
   }
 
-  /** Creates an invited staff user and the single-use link to set a password. */
+  /** Creates an invited staff user and the single-use link to set a password, and mails the link (through the outbox). */
   async createInvited(
     on: Queryable,
     tenantId: string,
@@ -82,7 +78,11 @@ export class StaffService {
       .values({ tenantId, email, name: input.name.trim(), role: input.role, permissions: [...new Set(input.permissions)], status: "INVITED" })
       .returning();
     const { token } = await this.tokens.issue(on, { tenantId, purpose: "STAFF_INVITE", subject: { staffUserId: row!.id }, ttlMs: STAFF_INVITE_TTL_MS });
-    return { row: row!, link: `${this.deps.config.staffLinkBase}?token=${encodeURIComponent(token)}` };
+    const link = `${this.deps.config.staffLinkBase}?token=${encodeURIComponent(token)}`;
+    const [tenant] = await on.select().from(tenants).where(eq(tenants.id, tenantId));
+    const mail = staffInvitationMail({ recipientName: row!.name, link, firm: firmProfile(tenant!) });
+    await this.outbox.enqueue(on, { ...mail, to: email, template: "staff-invitation", tenantId });
+    return { row: row!, link };
   }
 
   /** Rule B1: admins invite staff users. */
