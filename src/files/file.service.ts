@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import { uuidv7 } from "uuidv7";
 import { and, eq, inArray, lte, ne } from "drizzle-orm";
@@ -86,21 +87,24 @@ export class FileService {
     const [row] = await db.select().from(files).where(eq(files.id, payload.id));
     if (!row || row.status !== "PENDING") return { ok: false, error: { status: 409, code: ErrorCode.CONFLICT, message: "This upload URL was used already" } };
     const rule = FILE_RULES[row.purpose];
+    // Each PUT streams to a key of its own, which becomes the file's key only if this PUT wins the PENDING → STORED
+    // update: two PUTs at once to the same URL can neither overwrite nor delete each other's bytes.
+    const key = `${row.storageKey}-${randomBytes(6).toString("hex")}`;
     try {
       const result = await receiveUpload(body, {
         maxBytes: Math.min(rule.maxBytes, row.declaredSize),
         allowed: rule.types,
         storage: this.deps.storage,
-        key: row.storageKey,
+        key,
       });
       const expiresAt = new Date(this.deps.clock.now().getTime() + ABANDONED_AFTER_MS);
       const [stored] = await db
         .update(files)
-        .set({ status: "STORED", mimeType: result.mime, size: result.size, sha256: result.sha256, expiresAt })
+        .set({ status: "STORED", storageKey: key, mimeType: result.mime, size: result.size, sha256: result.sha256, expiresAt })
         .where(and(eq(files.id, row.id), eq(files.status, "PENDING")))
         .returning();
       if (!stored) {
-        await this.deps.storage.delete(row.storageKey);
+        await this.deps.storage.delete(key);
         return { ok: false, error: { status: 409, code: ErrorCode.CONFLICT, message: "This upload URL was used already" } };
       }
       return { ok: true, file: stored };
@@ -162,12 +166,12 @@ export class FileService {
   /** Worker: abandoned uploads (never attached) leave nothing behind. */
   async removeAbandoned(): Promise<number> {
     const now = this.deps.clock.now();
+    // One statement decides and deletes, so a file attached meanwhile is never taken.
     const rows = await this.deps.database.db
-      .select({ id: files.id })
-      .from(files)
+      .delete(files)
       .where(and(ne(files.status, "ATTACHED"), lte(files.expiresAt, now)))
-      .limit(500);
-    await this.remove(rows.map((r) => r.id));
+      .returning({ storageKey: files.storageKey });
+    for (const r of rows) await this.deps.storage.delete(r.storageKey);
     return rows.length;
   }
 }

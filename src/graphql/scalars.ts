@@ -1,7 +1,17 @@
-import { DateTimeResolver, EmailAddressResolver, URLResolver, DateResolver } from "graphql-scalars";
+import { GraphQLScalarType } from "graphql";
+import { DateTimeResolver, EmailAddressResolver, URLResolver, LocalDateResolver } from "graphql-scalars";
 
 /** graphql-scalars, as the API conventions ask: ISO date-times in UTC, emails checked at the edge. */
 export const DateTimeScalar = DateTimeResolver;
 export const EmailAddress = EmailAddressResolver;
 export const URLScalar = URLResolver;
-export const DateScalar = DateResolver;
+/**
+ * `Date`: a calendar date with no time zone, "YYYY-MM-DD" (a birth date, a date of loss). graphql-scalars'
+ * DateResolver hands resolvers a JS Date at UTC midnight, which invites off-by-one-day and string-compare
+ * bugs; LocalDate's rules keep it the string the column stores.
+ */
+export const DateScalar = new GraphQLScalarType({
+  ...LocalDateResolver.toConfig(),
+  name: "Date",
+  description: "A calendar date without time zone, YYYY-MM-DD (e.g. a birth date).",
+});

@@ -7,12 +7,24 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import crypto from "node:crypto";
-import { eq, type AnyColumn } from "drizzle-orm";
+import { eq, inArray, type AnyColumn, type SQL } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { startTestServer, expectApiError, type TestServer } from "./harness.js";
-import { factories } from "./factories.js";
+import { factories, upload } from "./factories.js";
 import {
   BrokerProfileDocument,
+  CreateCustomerDocument,
+  CreateDocumentCategoryDocument,
+  CreateUploadDocument,
+  CustomerDocument,
+  CustomersDocument,
+  DocumentCategoriesDocument,
+  DocumentsDocument,
+  SetDocumentVisibilityDocument,
+  SetRecommendedDocumentCategoriesDocument,
+  SetResponsibleStaffDocument,
+  UpdateCustomerDocument,
+  UploadDocumentDocument,
   ChangeMyPasswordDocument,
   CreateTenantDocument,
   InviteStaffUserDocument,
@@ -29,11 +41,29 @@ import {
   UpdateStaffUserDocument,
   type KundenappClient,
 } from "../sdk/client.js";
-import { toGlobalId } from "../graphql/relay.js";
+import { fromGlobalId, toGlobalId } from "../graphql/relay.js";
+import { PDF } from "./fixtures.js";
 import { tenants } from "../modules/tenant/tenant.table.js";
 import { staffUsers } from "../modules/staff/staff.table.js";
 import { oneTimeTokens, sessions } from "../modules/session/session.table.js";
 import { notifications } from "../modules/notification/notification.table.js";
+import { customerResponsibleStaff, customers } from "../modules/customer/customer.table.js";
+import { documentCategories, documents } from "../modules/document/document.table.js";
+import { files } from "../files/file.table.js";
+import {
+  ActivateAppAccountDocument,
+  AppAccountsDocument,
+  ApiError,
+  DeactivateAppAccountDocument,
+  DeleteAppAccountDocument,
+  GrantCustomerAccessDocument,
+  InviteCustomersDocument,
+  ReactivateAppAccountDocument,
+  RevokeCustomerAccessDocument,
+} from "../sdk/client.js";
+import { appAccountAccess, appAccounts } from "../modules/account/account.table.js";
+import { mailOutbox } from "../mail/outbox.table.js";
+import { events } from "../realtime/events.table.js";
 
 type Firm = Awaited<ReturnType<ReturnType<typeof factories>["buildFirm"]>>;
 type Call = (client: KundenappClient, own: Firm) => Promise<unknown>;
@@ -61,6 +91,51 @@ const operations: Array<[name: string, access: "staff" | "admin" | "operator", c
   ["inviteStaffUser", "admin", (c) => c.request(InviteStaffUserDocument, { input: { email: uniqueMail(), name: "Eingeladen", role: "ADMIN", permissions: ["CHAT"] } })],
   ["updateStaffUser", "admin", (c, own) => c.request(UpdateStaffUserDocument, { input: { id: toGlobalId("StaffUser", own.employee.id), role: "ADMIN", permissions: ["CHAT", "CLAIMS"] } })],
   ["updateBrokerProfile", "admin", (c) => c.request(UpdateBrokerProfileDocument, { input: profile })],
+  ["customers", "staff", (c) => c.request(CustomersDocument, { first: 10 })],
+  ["customer", "staff", (c, own) => c.request(CustomerDocument, { id: toGlobalId("Customer", docs(own).customer) })],
+  ["node(Customer)", "staff", (c, own) => c.request(NodeDocument, { id: toGlobalId("Customer", docs(own).customer) })],
+  ["createCustomer", "staff", (c) => c.request(CreateCustomerDocument, { input: { firstName: "Iso", lastName: "Neukunde" } })],
+  ["updateCustomer", "staff", (c, own) => c.request(UpdateCustomerDocument, { input: { id: toGlobalId("Customer", docs(own).customer), city: "Bremen" } })],
+  [
+    "setResponsibleStaff",
+    "staff",
+    (c, own) => c.request(SetResponsibleStaffDocument, { input: { customerId: toGlobalId("Customer", docs(own).customer), staffUserIds: [toGlobalId("StaffUser", own.employee.id)] } }),
+  ],
+  ["documents", "staff", (c) => c.request(DocumentsDocument, { first: 10 })],
+  ["node(Document)", "staff", (c, own) => c.request(NodeDocument, { id: toGlobalId("Document", docs(own).document) })],
+  ["documentCategories", "staff", (c) => c.request(DocumentCategoriesDocument, {})],
+  ["createUpload", "staff", (c) => c.request(CreateUploadDocument, { input: { purpose: "DOCUMENT", contentType: "application/pdf", size: 100, fileName: "iso.pdf" } })],
+  [
+    "uploadDocument",
+    "staff",
+    async (c, own) => {
+      const { fileId } = await upload(c, { purpose: "DOCUMENT", bytes: PDF, contentType: "application/pdf" });
+      return c.request(UploadDocumentDocument, { input: { fileId, customerId: toGlobalId("Customer", docs(own).customer), categoryId: toGlobalId("DocumentCategory", docs(own).category) } });
+    },
+  ],
+  ["setDocumentVisibility", "staff", (c, own) => c.request(SetDocumentVisibilityDocument, { input: { documentIds: [toGlobalId("Document", docs(own).document)], visible: true } })],
+  ["createDocumentCategory", "admin", (c) => c.request(CreateDocumentCategoryDocument, { input: { name: `Iso ${crypto.randomBytes(4).toString("hex")}`, recommended: false } })],
+  [
+    "setRecommendedDocumentCategories",
+    "admin",
+    (c, own) => c.request(SetRecommendedDocumentCategoriesDocument, { input: { categoryIds: [toGlobalId("DocumentCategory", docs(own).category)] } }),
+  ],
+  ["appAccounts", "admin", (c) => c.request(AppAccountsDocument, { first: 10 })],
+  ["inviteCustomers", "staff", (c, own) => inviteOne(c, toGlobalId("Customer", accts(own).invitee))],
+  ["activateAppAccount", "admin", (c, own) => c.request(ActivateAppAccountDocument, { input: { id: toGlobalId("AppAccount", accts(own).invited) } })],
+  ["deactivateAppAccount", "admin", (c, own) => c.request(DeactivateAppAccountDocument, { input: { id: toGlobalId("AppAccount", accts(own).account) } })],
+  ["reactivateAppAccount", "admin", (c, own) => c.request(ReactivateAppAccountDocument, { input: { id: toGlobalId("AppAccount", accts(own).account) } })],
+  ["deleteAppAccount", "admin", (c, own) => c.request(DeleteAppAccountDocument, { input: { id: toGlobalId("AppAccount", accts(own).deletable[0]) } })],
+  [
+    "grantCustomerAccess",
+    "staff",
+    (c, own) => c.request(GrantCustomerAccessDocument, { input: { appAccountId: toGlobalId("AppAccount", accts(own).account), customerId: toGlobalId("Customer", accts(own).household) } }),
+  ],
+  [
+    "revokeCustomerAccess",
+    "staff",
+    (c, own) => c.request(RevokeCustomerAccessDocument, { input: { appAccountId: toGlobalId("AppAccount", accts(own).account), customerId: toGlobalId("Customer", accts(own).household) } }),
+  ],
   ["createTenant", "operator", (c) => c.request(CreateTenantDocument, { input: { name: "Neue Firma", adminEmail: uniqueMail(), adminName: "Admin" } })],
   ["setCustomerAppEnabled", "operator", (c, own) => c.request(SetCustomerAppEnabledDocument, { input: { brokerId: own.tenant.brokerId, enabled: !own.tenant.customerAppEnabled } })],
 ];
@@ -75,6 +150,82 @@ const byId: Array<[name: string, type: string, objectOf: (firm: Firm) => string,
   ["updateStaffUser", "StaffUser", (firm) => firm.employee.id, (c, id) => c.request(UpdateStaffUserDocument, { input: { id, name: "Übernommen", permissions: ["CHAT", "CLAIMS"] } })],
   ["node(id) of a Notification", "Notification", (firm) => seeded.get(firm)!.notification, (c, id) => c.request(NodeDocument, { id })],
   ["markNotificationsRead", "Notification", (firm) => seeded.get(firm)!.notification, (c, id) => c.request(MarkNotificationsReadDocument, { input: { ids: [id] } })],
+  ["node(id) of a Customer", "Customer", (firm) => docs(firm).customer, (c, id) => c.request(NodeDocument, { id })],
+  ["customer", "Customer", (firm) => docs(firm).customer, (c, id) => c.request(CustomerDocument, { id })],
+  ["updateCustomer", "Customer", (firm) => docs(firm).customer, (c, id) => c.request(UpdateCustomerDocument, { input: { id, city: "Übernommen" } })],
+  ["setResponsibleStaff (customer)", "Customer", (firm) => docs(firm).customer, (c, id) => c.request(SetResponsibleStaffDocument, { input: { customerId: id, staffUserIds: [] } })],
+  [
+    "setResponsibleStaff (staff user)",
+    "StaffUser",
+    (firm) => firm.employee.id,
+    (c, id) => c.request(SetResponsibleStaffDocument, { input: { customerId: toGlobalId("Customer", docs(a).customer), staffUserIds: [id] } }),
+  ],
+  [
+    "createCustomer (responsible staff)",
+    "StaffUser",
+    (firm) => firm.employee.id,
+    (c, id) => c.request(CreateCustomerDocument, { input: { firstName: "Iso", lastName: "Verantwortet", responsibleStaffIds: [id] } }),
+  ],
+  ["node(id) of a Document", "Document", (firm) => docs(firm).document, (c, id) => c.request(NodeDocument, { id })],
+  ["node(id) of a DocumentCategory", "DocumentCategory", (firm) => docs(firm).category, (c, id) => c.request(NodeDocument, { id })],
+  ["setDocumentVisibility (documents)", "Document", (firm) => docs(firm).document, (c, id) => c.request(SetDocumentVisibilityDocument, { input: { documentIds: [id], visible: true } })],
+  ["setDocumentVisibility (customer)", "Customer", (firm) => docs(firm).customer, (c, id) => c.request(SetDocumentVisibilityDocument, { input: { customerId: id, visible: true } })],
+  ["setDocumentVisibility (category)", "DocumentCategory", (firm) => docs(firm).category, (c, id) => c.request(SetDocumentVisibilityDocument, { input: { categoryId: id, visible: false } })],
+  ["setRecommendedDocumentCategories", "DocumentCategory", (firm) => docs(firm).category, (c, id) => c.request(SetRecommendedDocumentCategoriesDocument, { input: { categoryIds: [id] } })],
+  [
+    "uploadDocument (customer)",
+    "Customer",
+    (firm) => docs(firm).customer,
+    async (c, id) => {
+      const { fileId } = await upload(c, { purpose: "DOCUMENT", bytes: PDF, contentType: "application/pdf" });
+      return c.request(UploadDocumentDocument, { input: { fileId, customerId: id, categoryId: toGlobalId("DocumentCategory", docs(a).category) } });
+    },
+  ],
+  [
+    "uploadDocument (category)",
+    "DocumentCategory",
+    (firm) => docs(firm).category,
+    async (c, id) => {
+      const { fileId } = await upload(c, { purpose: "DOCUMENT", bytes: PDF, contentType: "application/pdf" });
+      return c.request(UploadDocumentDocument, { input: { fileId, customerId: toGlobalId("Customer", docs(a).customer), categoryId: id } });
+    },
+  ],
+  [
+    "uploadDocument (file)",
+    "File",
+    (firm) => docs(firm).file,
+    (c, id) => c.request(UploadDocumentDocument, { input: { fileId: id, customerId: toGlobalId("Customer", docs(a).customer), categoryId: toGlobalId("DocumentCategory", docs(a).category) } }),
+  ],
+  ["node(id) of an AppAccount", "AppAccount", (firm) => accts(firm).account, (c, id) => c.request(NodeDocument, { id })],
+  ["inviteCustomers", "Customer", (firm) => accts(firm).invitee, (c, id) => inviteOne(c, id)],
+  ["activateAppAccount", "AppAccount", (firm) => accts(firm).invited, (c, id) => c.request(ActivateAppAccountDocument, { input: { id } })],
+  ["deactivateAppAccount", "AppAccount", (firm) => accts(firm).account, (c, id) => c.request(DeactivateAppAccountDocument, { input: { id } })],
+  ["reactivateAppAccount", "AppAccount", (firm) => accts(firm).account, (c, id) => c.request(ReactivateAppAccountDocument, { input: { id } })],
+  ["deleteAppAccount", "AppAccount", (firm) => accts(firm).deletable[1], (c, id) => c.request(DeleteAppAccountDocument, { input: { id } })],
+  [
+    "grantCustomerAccess (app account)",
+    "AppAccount",
+    (firm) => accts(firm).account,
+    (c, id) => c.request(GrantCustomerAccessDocument, { input: { appAccountId: id, customerId: toGlobalId("Customer", accts(a).household) } }),
+  ],
+  [
+    "grantCustomerAccess (customer)",
+    "Customer",
+    (firm) => accts(firm).household,
+    (c, id) => c.request(GrantCustomerAccessDocument, { input: { appAccountId: toGlobalId("AppAccount", accts(a).account), customerId: id } }),
+  ],
+  [
+    "revokeCustomerAccess (app account)",
+    "AppAccount",
+    (firm) => accts(firm).account,
+    (c, id) => c.request(RevokeCustomerAccessDocument, { input: { appAccountId: id, customerId: toGlobalId("Customer", accts(a).household) } }),
+  ],
+  [
+    "revokeCustomerAccess (customer)",
+    "Customer",
+    (firm) => accts(firm).household,
+    (c, id) => c.request(RevokeCustomerAccessDocument, { input: { appAccountId: toGlobalId("AppAccount", accts(a).account), customerId: id } }),
+  ],
 ];
 
 /** Queries that return a list of a firm's rows: the global IDs a client gets, and the global IDs of all a firm's rows of that type. */
@@ -89,15 +240,57 @@ const lists: Array<[name: string, listed: (client: KundenappClient) => Promise<s
     async (c) => (await c.request(NotificationsDocument, { first: 100 })).notifications.edges.map((e) => e.node.id),
     async (firmId) => (await db().select({ id: notifications.id }).from(notifications).where(eq(notifications.tenantId, firmId))).map((r) => toGlobalId("Notification", r.id)),
   ],
+  [
+    "customers",
+    async (c) => (await c.request(CustomersDocument, { first: 100 })).customers.edges.map((e) => e.node.id),
+    async (firmId) => (await db().select({ id: customers.id }).from(customers).where(eq(customers.tenantId, firmId))).map((r) => toGlobalId("Customer", r.id)),
+  ],
+  [
+    "documents",
+    async (c) => (await c.request(DocumentsDocument, { first: 100 })).documents.edges.map((e) => e.node.id),
+    async (firmId) => (await db().select({ id: documents.id }).from(documents).where(eq(documents.tenantId, firmId))).map((r) => toGlobalId("Document", r.id)),
+  ],
+  [
+    "documentCategories",
+    async (c) => (await c.request(DocumentCategoriesDocument, {})).documentCategories.map((cat) => cat.id),
+    async (firmId) =>
+      (await db().select({ id: documentCategories.id }).from(documentCategories).where(eq(documentCategories.tenantId, firmId))).map((r) => toGlobalId("DocumentCategory", r.id)),
+  ],
+  [
+    // Admins only (employees get FORBIDDEN, checked under access levels): read with firm A's admin whoever asks.
+    "appAccounts",
+    async () => (await a.adminClient.request(AppAccountsDocument, { first: 100 })).appAccounts.edges.map((e) => e.node.id),
+    async (firmId) => (await db().select({ id: appAccounts.id }).from(appAccounts).where(eq(appAccounts.tenantId, firmId))).map((r) => toGlobalId("AppAccount", r.id)),
+  ],
 ];
 
-/** Every table with firm data and the column naming the firm: a forbidden call must not change any row in them. */
-const firmTables: Array<[PgTable, AnyColumn]> = [
+/**
+ * Every table with firm data and the column naming the firm: a forbidden call must not change any row in them.
+ * A table without a firm column (a link table) gives, third, the condition that picks a firm's rows.
+ */
+const firmTables: Array<[PgTable, AnyColumn, ((firmId: string) => SQL)?]> = [
   [tenants, tenants.id],
   [staffUsers, staffUsers.tenantId],
   [oneTimeTokens, oneTimeTokens.tenantId],
   [sessions, sessions.tenantId],
   [notifications, notifications.tenantId],
+  [customers, customers.tenantId],
+  [
+    customerResponsibleStaff,
+    customerResponsibleStaff.customerId,
+    (firmId) => inArray(customerResponsibleStaff.customerId, db().select({ id: customers.id }).from(customers).where(eq(customers.tenantId, firmId))),
+  ],
+  [documentCategories, documentCategories.tenantId],
+  [documents, documents.tenantId],
+  [files, files.tenantId],
+  [appAccounts, appAccounts.tenantId],
+  [
+    appAccountAccess,
+    appAccountAccess.appAccountId,
+    (firmId) => inArray(appAccountAccess.appAccountId, db().select({ id: appAccounts.id }).from(appAccounts).where(eq(appAccounts.tenantId, firmId))),
+  ],
+  [mailOutbox, mailOutbox.tenantId],
+  [events, events.tenantId],
 ];
 
 let t: TestServer;
@@ -120,17 +313,64 @@ beforeAll(async () => {
     seeded.set(firm, { notification: rows.find((r) => r.staffUserId === firm.admin.id)!.id });
   }
 });
+
+/** Customers, documents and files of each firm (rules C1-C3), made through the API by its admin. */
+const seededDocs = new Map<Firm, { customer: string; category: string; document: string; file: string }>();
+const docs = (firm: Firm) => seededDocs.get(firm)!;
+beforeAll(async () => {
+  for (const firm of [a, b]) {
+    const customer = await f.buildCustomer({ tenant: firm.tenant });
+    await firm.adminClient.request(SetResponsibleStaffDocument, { input: { customerId: toGlobalId("Customer", customer.id), staffUserIds: [toGlobalId("StaffUser", firm.admin.id)] } });
+    const { documentCategories: categories } = await firm.adminClient.request(DocumentCategoriesDocument, {});
+    const category = categories.find((c) => c.key === "POLICY")!.id;
+    const attached = await upload(firm.adminClient, { purpose: "DOCUMENT", bytes: PDF, contentType: "application/pdf" });
+    const { uploadDocument } = await firm.adminClient.request(UploadDocumentDocument, { input: { fileId: attached.fileId, customerId: toGlobalId("Customer", customer.id), categoryId: category } });
+    // Uploaded by the admin, not attached yet: what `uploadDocument (file)` names.
+    const loose = await upload(firm.adminClient, { purpose: "DOCUMENT", bytes: PDF, contentType: "application/pdf" });
+    seededDocs.set(firm, {
+      customer: customer.id,
+      category: fromGlobalId(category)!.id,
+      document: fromGlobalId(uploadDocument.document.id)!.id,
+      file: fromGlobalId(loose.fileId)!.id,
+    });
+  }
+});
+/** App accounts of each firm (rules D1-D9), made by the factories; the rows above change them through the API. */
+const seededAccounts = new Map<Firm, { account: string; invited: string; deletable: [string, string]; household: string; invitee: string }>();
+const accts = (firm: Firm) => seededAccounts.get(firm)!;
+beforeAll(async () => {
+  for (const firm of [a, b]) {
+    const account = await f.buildAppAccount({ tenant: firm.tenant });
+    const invited = await f.buildAppAccount({ tenant: firm.tenant, status: "INVITED", passwordHash: null, activatedAt: null });
+    const deletable = [await f.buildAppAccount({ tenant: firm.tenant }), await f.buildAppAccount({ tenant: firm.tenant })] as const;
+    // A session each: a refused delete must not end it.
+    for (const d of deletable) await f.appClient(d);
+    const household = await f.buildCustomer({ tenant: firm.tenant });
+    await f.grantAccess(account, household);
+    const invitee = await f.buildCustomer({ tenant: firm.tenant });
+    seededAccounts.set(firm, { account: account.id, invited: invited.id, deletable: [deletable[0].id, deletable[1].id], household: household.id, invitee: invitee.id });
+  }
+});
+
+/** The single invitation (rule D2); a per-customer ERROR becomes an ApiError, so it reads like any refused call. */
+async function inviteOne(c: KundenappClient, customerId: string) {
+  const { inviteCustomers } = await c.request(InviteCustomersDocument, { input: { customers: [{ customerId }], sharing: "ALL_DOCUMENTS" } });
+  const [result] = inviteCustomers.results;
+  if (result!.status === "ERROR") throw new ApiError([{ message: result!.message ?? "", extensions: { code: result!.errorCode ?? "INTERNAL" } }], 200);
+  return result;
+}
+
 afterAll(() => t.close());
 
 /** All rows of a firm, sorted, with session timestamps left out (reading with a token may touch them). */
 async function snapshot(firmId: string) {
   const out: unknown[] = [];
-  for (const [table, column] of firmTables) {
-    const rows = (await db().select().from(table).where(eq(column, firmId))) as Array<Record<string, unknown>>;
+  for (const [table, column, ofFirm] of firmTables) {
+    const rows = (await db().select().from(table).where(ofFirm ? ofFirm(firmId) : eq(column, firmId))) as Array<Record<string, unknown>>;
     out.push(
       rows
         .map((r) => (table === sessions ? { id: r.id, staffUserId: r.staffUserId, expiresAt: r.expiresAt } : r))
-        .sort((x, y) => String(x.id).localeCompare(String(y.id))),
+        .sort((x, y) => String(x.id ?? JSON.stringify(x)).localeCompare(String(y.id ?? JSON.stringify(y)))),
     );
   }
   return out;
@@ -202,7 +442,7 @@ describe("access levels", () => {
     const schema = await getSchema();
     const fields = [...Object.keys(schema.getQueryType()!.getFields()), ...Object.keys(schema.getMutationType()!.getFields())];
     // Open to everyone by design: who am I, and the ways to log in.
-    const open = new Set(["viewer", "login", "acceptStaffInvitation"]);
+    const open = new Set(["viewer", "login", "acceptStaffInvitation", "register", "requestPasswordReset", "resetPassword"]);
     const covered = new Set(operations.map(([name]) => name.replace(/[.(].*$/, "")));
     const missing = fields.filter((name) => !open.has(name) && !covered.has(name));
     expect(missing, "add these operations to `operations` in src/test/isolation.test.ts").toEqual([]);

@@ -86,7 +86,8 @@ export class CustomerService {
     const problems = new Problems();
     if (!input.firstName.trim()) problems.add("input.firstName", "REQUIRED", "must not be empty");
     if (!input.lastName.trim()) problems.add("input.lastName", "REQUIRED", "must not be empty");
-    this.checkBirthDate(problems, input.birthDate);
+    const birthDate = input.birthDate;
+    this.checkBirthDate(problems, birthDate);
     problems.throwIfAny();
     const row = await this.deps.database.db.transaction(async (tx) => {
       const [created] = await tx
@@ -95,7 +96,7 @@ export class CustomerService {
           tenantId: staff.tenantId,
           firstName: input.firstName.trim(),
           lastName: input.lastName.trim(),
-          birthDate: input.birthDate ?? null,
+          birthDate: birthDate ?? null,
           email: clean(input.email)?.toLowerCase() ?? null,
           phone: clean(input.phone) ?? null,
           street: clean(input.street) ?? null,
@@ -116,12 +117,13 @@ export class CustomerService {
     const problems = new Problems();
     if (input.firstName !== undefined && input.firstName !== null && !input.firstName.trim()) problems.add("input.firstName", "REQUIRED", "must not be empty");
     if (input.lastName !== undefined && input.lastName !== null && !input.lastName.trim()) problems.add("input.lastName", "REQUIRED", "must not be empty");
-    this.checkBirthDate(problems, input.birthDate);
+    const birthDate = input.birthDate;
+    this.checkBirthDate(problems, birthDate);
     problems.throwIfAny();
     const set: Partial<typeof customers.$inferInsert> = { updatedAt: this.deps.clock.now() };
     if (input.firstName) set.firstName = input.firstName.trim();
     if (input.lastName) set.lastName = input.lastName.trim();
-    if (input.birthDate !== undefined) set.birthDate = input.birthDate;
+    if (birthDate !== undefined) set.birthDate = birthDate;
     if (input.email !== undefined) set.email = clean(input.email)?.toLowerCase() ?? null;
     if (input.phone !== undefined) set.phone = clean(input.phone);
     if (input.street !== undefined) set.street = clean(input.street);

@@ -68,14 +68,9 @@ export class CustomersArgs extends PageArgs {
 
 const PHONE = /^$|^\+?[0-9][0-9 ()/-]{3,38}$/;
 
-@InputType()
-export class CreateCustomerInput {
-  @Field(() => String)
-  @Length(1, 100)
-  firstName!: string;
-  @Field(() => String)
-  @Length(1, 100)
-  lastName!: string;
+/** The contact fields create and update share; in an update, left out keeps and null clears. */
+@InputType("CustomerContactFields")
+abstract class CustomerContactFields {
   @Field(() => DateScalar, { nullable: true })
   @IsOptional()
   birthDate?: string | null;
@@ -99,6 +94,16 @@ export class CreateCustomerInput {
   @IsOptional()
   @MaxLength(80)
   city?: string | null;
+}
+
+@InputType()
+export class CreateCustomerInput extends CustomerContactFields {
+  @Field(() => String)
+  @Length(1, 100)
+  firstName!: string;
+  @Field(() => String)
+  @Length(1, 100)
+  lastName!: string;
   @Field(() => [ID], { nullable: true, description: "Responsible staff, in order (rule C1)." })
   @IsOptional()
   @ArrayMaxSize(20)
@@ -106,7 +111,7 @@ export class CreateCustomerInput {
 }
 
 @InputType({ description: "Fields left out stay as they are; null clears an optional field." })
-export class UpdateCustomerInput {
+export class UpdateCustomerInput extends CustomerContactFields {
   @Field(() => ID)
   id!: string;
   @Field(() => String, { nullable: true })
@@ -117,29 +122,6 @@ export class UpdateCustomerInput {
   @IsOptional()
   @Length(1, 100)
   lastName?: string;
-  @Field(() => DateScalar, { nullable: true })
-  @IsOptional()
-  birthDate?: string | null;
-  @Field(() => EmailAddress, { nullable: true })
-  @IsOptional()
-  @MaxLength(254)
-  email?: string | null;
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Matches(PHONE, { message: "must be a phone number (digits, spaces, + ( ) / -)" })
-  phone?: string | null;
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MaxLength(120)
-  street?: string | null;
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Matches(/^$|^[0-9]{5}$/, { message: "must be five digits" })
-  postalCode?: string | null;
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MaxLength(80)
-  city?: string | null;
 }
 
 @InputType()

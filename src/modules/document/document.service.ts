@@ -111,7 +111,9 @@ export class DocumentService {
     const session = requireSession(viewer);
     const { db } = this.deps.database;
     const customerId = args.customerId ? decodeId(args.customerId, "Customer", "customerId") : undefined;
+    // A customer the viewer may not see is NOT_FOUND, for staff (another firm) and app accounts alike.
     if (customerId && session.kind === "app" && !session.customerIds.has(customerId)) throw notFound("Customer");
+    if (customerId && session.kind === "staff") await this.customers.require(db, session.tenantId, customerId);
     const categoryId = args.categoryId ? decodeId(args.categoryId, "DocumentCategory", "categoryId") : undefined;
     const keys: SortKey[] = [{ column: documents.id, direction: "desc", decode: uuidKey }];
     const scope = and(
