@@ -11,6 +11,8 @@ import { openDatabase, type Database } from "../db/client.js";
 import { OffsetClock } from "../clock.js";
 import { createLogger } from "../log.js";
 import { KundenappClient, ApiError } from "../sdk/client.js";
+import { SmtpTransport } from "../mail/transport.js";
+import { startSmtpServer, type SmtpTestServer } from "./smtp.js";
 
 export const OPERATOR_TOKEN = "test-operator-token-0123456789abcdef";
 
@@ -20,6 +22,8 @@ export interface TestServer {
   config: Config;
   clock: OffsetClock;
   url: string;
+  /** The SMTP server that receives the app's mail, when started with `{ smtp: true }`. */
+  smtp: SmtpTestServer;
   /** A client with no token (or the given one); each gets its own client address, so throttling is per test. */
   client(token?: string): KundenappClient;
   operator(): KundenappClient;
@@ -50,13 +54,17 @@ export function testConfig(extra: Record<string, string> = {}): Config {
 }
 
 /** A real server on a free port over a real database, with a clock tests can move. */
-export async function startTestServer(opts: { env?: Record<string, string>; overrides?: AppOverrides; database?: Database } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { env?: Record<string, string>; overrides?: AppOverrides; database?: Database; smtp?: boolean } = {},
+): Promise<TestServer> {
   const config = testConfig(opts.env);
+  const smtp = opts.smtp ? await startSmtpServer() : undefined;
+  const mailer = smtp ? { mailer: new SmtpTransport(smtp.url, "Kundenapp <no-reply@kundenapp.example>") } : {};
   const clock = new OffsetClock();
   const database = opts.database ?? (await openTestDatabase());
   const log = createLogger(config.logLevel);
   // The worker runs only when a test drives it (app.worker.runOnce()), so time-based jobs are deterministic.
-  const app = await createApp(config, { clock, log, database, startWorker: false, ...opts.overrides });
+  const app = await createApp(config, { clock, log, database, startWorker: false, ...mailer, ...opts.overrides });
   const server = await startServer({ config, log, services: app.services });
   const clients: KundenappClient[] = [];
   const client = (token?: string) => {
@@ -76,6 +84,10 @@ export async function startTestServer(opts: { env?: Record<string, string>; over
     config,
     clock,
     url: server.url,
+    get smtp(): SmtpTestServer {
+      if (!smtp) throw new Error("start the test server with { smtp: true }");
+      return smtp;
+    },
     client,
     operator: () => client(OPERATOR_TOKEN),
     async close() {
@@ -83,6 +95,8 @@ export async function startTestServer(opts: { env?: Record<string, string>; over
       await server.close(2_000);
       await app.close();
       if (!opts.database) await database.close();
+      await smtp?.close();
+      fs.rmSync(config.dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -58,3 +58,5 @@ export async function startSmtpServer() {
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+export type SmtpTestServer = Awaited<ReturnType<typeof startSmtpServer>>;

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { startTestServer, expectApiError, type TestServer } from "../../test/harness.js";
 import { factories } from "../../test/factories.js";
-import { startSmtpServer } from "../../test/smtp.js";
 import { raiseNotification, nextWithin, nothingWithin } from "../../test/realtime.js";
 import {
   LogoutDocument,
@@ -13,7 +12,6 @@ import {
   UpdateMySettingsDocument,
   UpdateStaffUserDocument,
 } from "../../sdk/client.js";
-import { SmtpTransport } from "../../mail/transport.js";
 import { mailOutbox } from "../../mail/outbox.table.js";
 import { notifications } from "./notification.table.js";
 import { toGlobalId } from "../../graphql/relay.js";
@@ -21,17 +19,14 @@ import { EMAIL_AFTER_MS } from "./notification.service.js";
 
 let t: TestServer;
 let f: ReturnType<typeof factories>;
-let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+let smtp: TestServer["smtp"];
 
 beforeAll(async () => {
-  smtp = await startSmtpServer();
-  t = await startTestServer({ overrides: { mailer: new SmtpTransport(smtp.url, "Kundenapp <no-reply@kundenapp.example>") } });
+  t = await startTestServer({ smtp: true });
   f = factories(t);
+  smtp = t.smtp;
 });
-afterAll(async () => {
-  await t.close();
-  await smtp.close();
-});
+afterAll(() => t.close());
 
 async function staffWithClient(overrides: Parameters<ReturnType<typeof factories>["buildStaff"]>[0] = {}) {
   const staff = await f.buildStaff(overrides);

@@ -1,23 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { factories } from "../../test/factories.js";
-import { startSmtpServer } from "../../test/smtp.js";
-import { SmtpTransport } from "../../mail/transport.js";
 import { AcceptStaffInvitationDocument, CreateTenantDocument, InviteStaffUserDocument, UpdateBrokerProfileDocument } from "../../sdk/client.js";
 
 let t: TestServer;
 let f: ReturnType<typeof factories>;
-let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+let smtp: TestServer["smtp"];
 
 beforeAll(async () => {
-  smtp = await startSmtpServer();
-  t = await startTestServer({ overrides: { mailer: new SmtpTransport(smtp.url, "Kundenapp <no-reply@kundenapp.example>") } });
+  t = await startTestServer({ smtp: true });
   f = factories(t);
+  smtp = t.smtp;
 });
-afterAll(async () => {
-  await t.close();
-  await smtp.close();
-});
+afterAll(() => t.close());
 
 const linkIn = (text: string) => /https?:\/\/\S+token=\S+/.exec(text)?.[0] ?? "";
 
