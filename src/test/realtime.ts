@@ -8,12 +8,22 @@ export function raiseNotification(services: Services, n: Partial<NewNotification
   );
 }
 
+/** A `next()` that `nothingWithin` started and that must be the one the following read waits for. */
+const pending = new WeakMap<AsyncIterator<unknown>, Promise<IteratorResult<unknown>>>();
+
+function pull<T>(it: AsyncIterator<T>): Promise<IteratorResult<T>> {
+  const waiting = pending.get(it) as Promise<IteratorResult<T>> | undefined;
+  pending.delete(it);
+  return waiting ?? it.next();
+}
+
 /** The next item of a stream, or a rejection after `ms` (a missing event fails the test instead of hanging it). */
 export async function nextWithin<T>(it: AsyncIterator<T>, ms = 3_000): Promise<IteratorResult<T>> {
   let timer: NodeJS.Timeout | undefined;
+  const next = pull(it);
   try {
     return await Promise.race([
-      it.next(),
+      next,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no event within ${ms} ms`)), ms);
       }),
@@ -23,8 +33,13 @@ export async function nextWithin<T>(it: AsyncIterator<T>, ms = 3_000): Promise<I
   }
 }
 
-/** Asserts that nothing arrives within `ms`. */
+/** Asserts that nothing arrives within `ms`; a later `nextWithin` still receives what comes after. */
 export async function nothingWithin<T>(it: AsyncIterator<T>, ms = 500): Promise<void> {
-  const result = await Promise.race([it.next().then((r) => ({ got: r })), new Promise<null>((r) => setTimeout(() => r(null), ms))]);
-  if (result && !result.got.done) throw new Error(`unexpected event: ${JSON.stringify(result.got.value)}`);
+  const next = pull(it);
+  const result = await Promise.race([next.then((r) => ({ got: r })), new Promise<null>((r) => setTimeout(() => r(null), ms))]);
+  if (result === null) {
+    pending.set(it, next);
+    return;
+  }
+  if (!result.got.done) throw new Error(`unexpected event: ${JSON.stringify(result.got.value)}`);
 }

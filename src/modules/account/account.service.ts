@@ -99,10 +99,14 @@ export class AccountService {
       if (found.length !== new Set(categoryIds).size) throw notFound("Document category");
     }
     const results: InviteResult[] = [];
+    const seen = new Set<string>();
     for (const [i, invitee] of input.customers.entries()) {
       const base = { customerId: invitee.customerId, customer: null, appAccount: null, errorCode: null, message: null };
       try {
         const customerId = decodeId(invitee.customerId, "Customer", `input.customers.${i}.customerId`);
+        // A second invitation in the same call would void the link the first one just mailed (rule D2).
+        if (seen.has(customerId)) throw badInput([{ field: `input.customers.${i}.customerId`, rule: "UNIQUE", message: "names a customer listed before" }]);
+        seen.add(customerId);
         const supplied = invitee.email?.trim().toLowerCase() || null;
         if (supplied && !EMAIL.test(supplied)) throw badInput([{ field: `input.customers.${i}.email`, rule: "EMAIL", message: "is not an email address" }]);
         const outcome = await this.deps.database.db.transaction((tx) =>
@@ -131,12 +135,13 @@ export class AccountService {
       .where(and(eq(customers.id, customerId), eq(customers.tenantId, tenant.id)))
       .for("update");
     if (!customerRow) throw notFound("Customer");
-    const email = suppliedEmail ?? customerRow.email;
     const customer = Customer.from(customerRow);
-    if (!email) return { status: InviteStatus.MISSING_EMAIL, customer, appAccount: null };
+    // An existing login decides first: an active one needs no email from the customer record.
     const [existing] = await tx.select().from(appAccounts).where(eq(appAccounts.customerId, customerId));
     if (existing?.status === "ACTIVE") return { status: InviteStatus.ALREADY_ACTIVE, customer, appAccount: AppAccount.from(existing) };
     if (existing?.status === "DEACTIVATED") throw conflict("This customer's login is deactivated; reactivate it instead", "D5");
+    const email = suppliedEmail ?? customerRow.email;
+    if (!email) return { status: InviteStatus.MISSING_EMAIL, customer, appAccount: null };
     const [taken] = await tx
       .select({ id: appAccounts.id })
       .from(appAccounts)

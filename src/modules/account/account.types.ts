@@ -166,6 +166,7 @@ export class OkPayload {
 @InputType()
 export class AppAccountIdInput {
   @Field(() => ID)
+  @MaxLength(200)
   id!: string;
 }
 
@@ -178,8 +179,10 @@ export class AppAccountPayload {
 @InputType({ description: "Rule D9: an app account and a further customer of the same firm." })
 export class CustomerAccessInput {
   @Field(() => ID)
+  @MaxLength(200)
   appAccountId!: string;
   @Field(() => ID)
+  @MaxLength(200)
   customerId!: string;
 }
 
