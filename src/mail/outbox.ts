@@ -64,6 +64,8 @@ export class Outbox {
     });
     let sent = 0;
     let failed = 0;
+    // In the order they were written (UUIDv7 ids sort by time): an invitation goes out before a later reset.
+    claimed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const mail of claimed) {
       try {
         await this.transport.send({ to: mail.toAddress, subject: mail.subject, text: mail.textBody, html: mail.htmlBody });

@@ -2,6 +2,7 @@
  * Every mutation, fed empty, too long, wrongly formatted and unknown inputs: each gets a clear error
  * (BAD_USER_INPUT with a `fields` entry naming the field, or NOT_FOUND / CONFLICT where that fits) and changes nothing.
  */
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import crypto from "node:crypto";
 import { startTestServer, expectApiError, type TestServer } from "./harness.js";
@@ -156,16 +157,27 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** Everything a mutation here could change; session timestamps left out (reading with a token may touch them). */
+/**
+ * Everything a mutation here could change, for this file's firm and the names and addresses its cases use
+ * (other test files write to the same database at the same time on PostgreSQL). Session timestamps are left
+ * out: reading with a token may touch them.
+ */
 async function everything() {
   const db = t.app.deps.database.db;
+  const firmId = world.firm.tenant.id;
   const byId = <R extends { id: string }>(rows: R[]) => rows.sort((x, y) => x.id.localeCompare(y.id));
+  const names = ["Firma", "", long(121)];
+  const emails = [world.firm.admin.email, world.firm.employee.email, "chef@example.test", longEmail];
+  const allTenants = await db.select().from(tenants);
+  const allStaff = await db.select().from(staffUsers);
   return {
-    tenants: byId(await db.select().from(tenants)),
-    staffUsers: byId(await db.select().from(staffUsers)),
-    oneTimeTokens: byId(await db.select().from(oneTimeTokens)),
-    sessions: byId(await db.select({ id: sessions.id, staffUserId: sessions.staffUserId, expiresAt: sessions.expiresAt }).from(sessions)),
-    rateLimits: (await db.select().from(rateLimits)).sort((x, y) => x.key.localeCompare(y.key)),
+    tenants: byId(allTenants.filter((r) => r.id === firmId || names.includes(r.name.trim()))),
+    staffUsers: byId(allStaff.filter((r) => r.tenantId === firmId || emails.includes(r.email))),
+    oneTimeTokens: byId(await db.select().from(oneTimeTokens).where(eq(oneTimeTokens.tenantId, firmId))),
+    sessions: byId(await db.select({ id: sessions.id, staffUserId: sessions.staffUserId, expiresAt: sessions.expiresAt }).from(sessions).where(eq(sessions.tenantId, firmId))),
+    rateLimits: (await db.select().from(rateLimits))
+      .filter((r) => [...emails, "niemand"].some((e) => e && r.key.includes(e)))
+      .sort((x, y) => x.key.localeCompare(y.key)),
   };
 }
 
