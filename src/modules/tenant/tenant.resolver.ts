@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../context.js";
+import { can } from "../../auth/policies.js";
 import {
   BrokerProfile,
   CreateTenantInput,
@@ -13,6 +14,21 @@ import {
 
 @Resolver(() => Tenant)
 export class TenantResolver {
+  @FieldResolver(() => Boolean, { description: "Whether the viewer may edit the broker profile (admins, rule A3): hide the form otherwise." })
+  viewerCanEditBrokerProfile(@Ctx() ctx: Context): boolean {
+    return can(ctx.viewer, "brokerProfile:update");
+  }
+
+  @FieldResolver(() => Boolean, { description: "Whether the viewer may invite and manage staff users (admins, rule B1)." })
+  viewerCanManageStaff(@Ctx() ctx: Context): boolean {
+    return can(ctx.viewer, "staff:manage");
+  }
+
+  @FieldResolver(() => Boolean, { description: "Whether the viewer may list, activate, deactivate and delete app accounts (admins, rules D3, D5)." })
+  viewerCanManageAppAccounts(@Ctx() ctx: Context): boolean {
+    return can(ctx.viewer, "appAccount:manage");
+  }
+
   @Authorized("STAFF", "APP")
   @Query(() => Tenant, { description: "The viewer's firm." })
   tenant(@Ctx() ctx: Context): Promise<Tenant> {

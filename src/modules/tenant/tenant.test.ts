@@ -275,6 +275,23 @@ describe("broker profile (rule A3)", () => {
   });
 });
 
+describe("what the viewer may do, for the UI to hide what it may not (rules A3, B1, D5)", () => {
+  it("tells admins yes and employees and app accounts no", async () => {
+    const firm = await f.buildFirm();
+    const account = await f.buildAppAccount({ tenant: firm.tenant });
+    const app = await f.appClient(account);
+    const expected = [
+      [firm.adminClient, true],
+      [firm.employeeClient, false],
+      [app, false],
+    ] as const;
+    for (const [client, yes] of expected) {
+      const { tenant } = await client.request(TenantDocument);
+      expect(tenant).toMatchObject({ viewerCanEditBrokerProfile: yes, viewerCanManageStaff: yes, viewerCanManageAppAccounts: yes });
+    }
+  });
+});
+
 describe("the operator CLI (rules A1, A2)", () => {
   /** The CLI's environment: its own PGlite directory, and nothing of this process's database settings. */
   function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
