@@ -1,9 +1,15 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startTestServer, openTestDatabase, type TestServer } from "./harness.js";
 import { factories } from "./factories.js";
 import { nextWithin } from "./realtime.js";
-import { LoginDocument, NotificationAddedDocument, ViewerDocument, type KundenappClient } from "../sdk/client.js";
+import { KundenappClient, LoginDocument, NotificationAddedDocument, ViewerDocument } from "../sdk/client.js";
+import { DEMO } from "../db/seed.js";
 import { MAX_SUBSCRIPTIONS_PER_SOCKET } from "../server.js";
 
 let t: TestServer;
@@ -175,5 +181,44 @@ describe("graceful shutdown", () => {
     await own.close();
     expect(await closed).toBe(1001);
     await expect(fetch(own.url, { method: "POST", body: "{}" })).rejects.toBeTruthy();
+  });
+});
+
+describe("the server process", () => {
+  it("on SIGTERM closes its sockets with 1001 and exits 0", { timeout: 60_000 }, async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kundenapp-sigterm-"));
+    const port = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, "127.0.0.1", () => {
+        const { port: p } = s.address() as net.AddressInfo;
+        s.close(() => resolve(p));
+      });
+    });
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "warn", SEED_DEMO: "true", NODE_ENV: "development" };
+    delete env.DATABASE_URL;
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const url = `http://127.0.0.1:${port}/graphql`;
+    try {
+      for (let i = 0; i < 300; i++) {
+        const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+        if (ok) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const client = new KundenappClient({ url, webSocketImpl: WebSocket, lazyCloseTimeoutMs: 30_000 });
+      const { login } = await client.request(LoginDocument, { input: { email: DEMO.admin.email, password: DEMO.admin.password } });
+      client.setToken(login.token);
+      const connected = new Promise((resolve) => client.socket().on("connected", resolve));
+      const closed = new Promise<number>((resolve) => client.socket().on("closed", (e) => resolve((e as { code: number }).code)));
+      const sub = client.subscribe(NotificationAddedDocument, {});
+      void sub.next().catch(() => undefined);
+      await connected;
+      child.kill("SIGTERM");
+      expect(await closed).toBe(1001);
+      expect(await exited).toBe(0);
+      await client.close();
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

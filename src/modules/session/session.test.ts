@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { startTestServer, expectApiError, type TestServer } from "../../test/harness.js";
 import { factories } from "../../test/factories.js";
-import { LoginDocument, LogoutDocument, ViewerDocument, StaffUsersDocument, UpdateStaffUserDocument } from "../../sdk/client.js";
+import { LoginDocument, LogoutDocument, NotificationAddedDocument, ViewerDocument, StaffUsersDocument, UpdateStaffUserDocument } from "../../sdk/client.js";
 import { sessions } from "./session.table.js";
 import { staffUsers } from "../staff/staff.table.js";
 import { hashToken } from "../../auth/tokens.js";
@@ -122,6 +122,20 @@ describe("session end", () => {
     expect(await socketClosed).toBe(4401);
     await expectApiError(employeeClient.request(StaffUsersDocument, {}), "UNAUTHENTICATED");
     expect(await t.app.deps.database.db.select().from(sessions).where(eq(sessions.staffUserId, employee.id))).toHaveLength(0);
+  });
+
+  it("closes the WebSocket of a session that expires while it is open, within a second or so", async () => {
+    const staff = await f.buildStaff();
+    const client = await f.staffClient(staff);
+    const socketClosed = closed(client);
+    const connected = new Promise((resolve) => client.socket().on("connected", resolve));
+    const sub = client.subscribe(NotificationAddedDocument, {});
+    void sub.next().catch(() => undefined);
+    await connected;
+    t.clock.advance(t.config.sessionIdleMs + 1_000);
+    // No request and no event: only the server's sweep can notice.
+    const code = await Promise.race([socketClosed, new Promise<string>((r) => setTimeout(() => r("still open after 3 s"), 3_000))]);
+    expect(code).toBe(4401);
   });
 
   it("refuses a WebSocket without a valid token", async () => {
