@@ -86,7 +86,10 @@ export function formatError(log: Logger) {
       return { ...base, message: original.message, extensions: { code: original.code, ...stripUndefined(original.extra) } };
     }
     if (original instanceof ArgumentValidationError) {
-      const fields = flattenValidation(original.extensions.validationErrors as ValidationError[], "input");
+      const errors = original.extensions.validationErrors as ValidationError[];
+      // Arguments of an @ArgsType (first, after, search) are top-level; everything else is the mutation's `input`.
+      const topLevel = errors[0]?.target?.constructor.name.endsWith("Args") ?? false;
+      const fields = flattenValidation(errors, topLevel ? "" : "input");
       return {
         ...base,
         message: `Invalid input: ${fields.map((f) => `${f.field}: ${f.message}`).join("; ")}`,

@@ -31,7 +31,9 @@ export function getSchema(): Promise<GraphQLSchema> {
       // \`subscribe\` that reads the event log (replay with \`after:\`), woken through the app's bus.
       pubSub: createPubSub(),
       scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
-      validate: { forbidUnknownValues: true, validationError: { target: false, value: false } },
+      // `target` is kept only so formatError can tell arguments from input fields; neither it nor `value`
+      // ever reaches a client (formatError lists field, rule and message only).
+      validate: { forbidUnknownValues: true, validationError: { target: true, value: false } },
     });
     // ErrorCode is referenced only from `extensions.code`, so add it explicitly for clients and the SDK.
     const config = built.toConfig();

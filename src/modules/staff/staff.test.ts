@@ -451,7 +451,7 @@ describe("listing staff users (rule B1): pagination and scope", () => {
     const c = firm.employeeClient;
     for (const first of [101, 1000, -1]) {
       const err = await expectApiError(c.request(StaffUsersDocument, { first }), "BAD_USER_INPUT");
-      expect(err.fields.some((p) => /(^|\.)first$/.test(p.field)), JSON.stringify(err.fields)).toBe(true);
+      expect(err.fields.some((p) => p.field === "first"), JSON.stringify(err.fields)).toBe(true);
     }
     expect((await c.request(StaffUsersDocument, { first: 100 })).staffUsers.edges).toHaveLength(5);
     for (const after of ["garbage", "!!!", encodeCursor(["not-a-uuid"]), encodeCursor([42]), encodeCursor([]), encodeCursor([crypto.randomUUID(), "x"])]) {
