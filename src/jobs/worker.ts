@@ -1,6 +1,11 @@
-import { lt, lte, or } from "drizzle-orm";
+import { and, inArray, lt, lte, or } from "drizzle-orm";
 import type { Services } from "../services.js";
 import { sessions, oneTimeTokens, rateLimits } from "../modules/session/session.table.js";
+import { events } from "../realtime/events.table.js";
+import { mailOutbox } from "../mail/outbox.table.js";
+
+/** How long events (resume cursors) and finished mail are kept. */
+export const RETENTION_MS = 30 * 86_400_000;
 
 export interface WorkerRun {
   escalated: number;
@@ -43,6 +48,10 @@ export class Worker {
     await db.delete(oneTimeTokens).where(lt(oneTimeTokens.expiresAt, new Date(now.getTime() - 30 * 86_400_000)));
     await db.delete(rateLimits).where(lt(rateLimits.windowStart, new Date(now.getTime() - 86_400_000)));
     await this.services.file.removeAbandoned();
+    // Retention: resume cursors reach back 30 days; sent mail (personal data) is kept 30 days for support.
+    const monthAgo = new Date(now.getTime() - RETENTION_MS);
+    await db.delete(events).where(lt(events.createdAt, monthAgo));
+    await db.delete(mailOutbox).where(and(inArray(mailOutbox.status, ["SENT", "FAILED", "HELD"]), lt(mailOutbox.createdAt, monthAgo)));
   }
 
   start(intervalMs: number): void {

@@ -27,7 +27,7 @@ export const mailOutbox = pgTable(
     sentAt: tstz("sent_at"),
     createdAt: createdAt(),
   },
-  (t) => [index("mail_outbox_due_idx").on(t.nextAttemptAt).where(sql`status = 'PENDING'`)],
+  (t) => [index("mail_outbox_due_idx").on(t.nextAttemptAt).where(sql`status = 'PENDING'`), index("mail_outbox_created_idx").on(t.createdAt)],
 );
 
 export type MailRow = typeof mailOutbox.$inferSelect;

@@ -31,6 +31,7 @@ export class Outbox {
       textBody: mail.text,
       htmlBody: mail.html,
       nextAttemptAt: this.deps.clock.now(),
+      createdAt: this.deps.clock.now(),
     });
   }
 

@@ -66,7 +66,13 @@ export class EventLog {
           await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${e.tenantId}, 7))`);
           locked.add(e.tenantId);
         }
-        await tx.insert(events).values({ tenantId: e.tenantId, topic: e.topic, entityId: e.entityId, audienceId: e.audienceId ?? null });
+        await tx.insert(events).values({
+          tenantId: e.tenantId,
+          topic: e.topic,
+          entityId: e.entityId,
+          audienceId: e.audienceId ?? null,
+          createdAt: this.deps.clock.now(),
+        });
         touched.add(e.tenantId);
       };
       return fn(tx as unknown as Tx, emit);

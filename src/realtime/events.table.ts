@@ -20,7 +20,7 @@ export const events = pgTable(
     audienceId: uuid("audience_id"),
     createdAt: createdAt(),
   },
-  (t) => [index("events_tenant_topic_idx").on(t.tenantId, t.topic, t.id)],
+  (t) => [index("events_tenant_topic_idx").on(t.tenantId, t.topic, t.id), index("events_created_idx").on(t.createdAt)],
 );
 
 export type EventRow = typeof events.$inferSelect;
