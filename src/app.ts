@@ -8,6 +8,7 @@ import { argon2Hasher, type PasswordHasher } from "./auth/password.js";
 import { RateLimiter } from "./auth/rate-limit.js";
 import { MemoryEngine, type PubSubEngine } from "./realtime/engine.js";
 import { PgNotifyEngine } from "./realtime/pg-engine.js";
+import { RedisEngine } from "./realtime/redis-engine.js";
 import { LogTransport, SmtpTransport, type MailTransport } from "./mail/transport.js";
 import { Worker } from "./jobs/worker.js";
 import crypto from "node:crypto";
@@ -44,7 +45,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax }));
   await migrate(database);
   const clock = overrides.clock ?? systemClock;
-  const bus = overrides.bus ?? (await createBus(database, log));
+  const bus = overrides.bus ?? (await createBus(config, database, log));
   const mailer = overrides.mailer ?? (config.smtpUrl ? new SmtpTransport(config.smtpUrl, config.mailFrom) : new LogTransport(log));
   const deps: Deps = {
     config,
@@ -75,8 +76,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   };
 }
 
-/** On PostgreSQL, events cross processes through LISTEN/NOTIFY; on PGlite (one process) memory suffices. */
-async function createBus(database: Database, log: Logger): Promise<PubSubEngine> {
+/** Redis where configured; else on PostgreSQL, LISTEN/NOTIFY; on PGlite (one process) memory suffices. */
+async function createBus(config: Config, database: Database, log: Logger): Promise<PubSubEngine> {
+  if (config.redisUrl) return RedisEngine.connect(config.redisUrl, log);
   if (!database.pg) return new MemoryEngine();
   const engine = new PgNotifyEngine(database.pg, log);
   await engine.start();

@@ -17,6 +17,7 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").optional(),
   DATA_DIR: z.string().min(1).default("./data"),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   OPERATOR_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
@@ -47,6 +48,8 @@ export interface Config {
   port: number;
   publicUrl: string | undefined;
   databaseUrl: string | undefined;
+  /** Redis for the event bus between instances; unset: PostgreSQL NOTIFY (or memory on PGlite). */
+  redisUrl: string | undefined;
   dataDir: string;
   databasePoolMax: number;
   operatorToken: string | undefined;
@@ -107,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     publicUrl: e.PUBLIC_URL,
     databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
     dataDir: path.resolve(projectRoot, e.DATA_DIR),
     databasePoolMax: e.DATABASE_POOL_MAX,
     operatorToken: e.OPERATOR_TOKEN,
