@@ -128,7 +128,8 @@ function coercionProblems(message: string): FieldProblem[] {
   const [, variable, at, detail] = m as unknown as [string, string, string | undefined, string];
   // A missing or unknown field is reported at its parent object; name the field itself.
   const child = /^Field "(\w+)" (?:of required type .* was not provided|is not defined by type)/.exec(detail)?.[1];
-  const field = [at ?? variable, child].filter(Boolean).join(".");
+  // One style of path everywhere: input.permissions.1, as the services write it.
+  const field = [at ?? variable, child].filter(Boolean).join(".").replace(/\[(\d+)\]/g, ".$1");
   return [{ field, rule: "TYPE", message: detail }];
 }
 

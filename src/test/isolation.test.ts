@@ -2,8 +2,9 @@
  * Firm isolation and access levels, for every operation of the API (rules B1, C3).
  *
  * THE place to register new operations: add one line to `operations` (who may call it),
- * to `byId` (if it takes an object's ID) and to `lists` (if it returns a list of firm rows),
- * and the firm's table to `firmTables`. Each line is checked against every rule below.
+ * to `forAppAccounts` (if the customer app may call it too), to `byId` (if it takes an object's ID)
+ * and to `lists` (if it returns a list of firm rows), and the firm's table to `firmTables`.
+ * Each line is checked against every rule below.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import crypto from "node:crypto";
@@ -53,6 +54,7 @@ import { files } from "../files/file.table.js";
 import {
   ActivateAppAccountDocument,
   AppAccountsDocument,
+  AppViewerDocument,
   ApiError,
   DeactivateAppAccountDocument,
   DeleteAppAccountDocument,
@@ -139,6 +141,26 @@ const operations: Array<[name: string, access: "staff" | "admin" | "operator", c
   ["createTenant", "operator", (c) => c.request(CreateTenantDocument, { input: { name: "Neue Firma", adminEmail: uniqueMail(), adminName: "Admin" } })],
   ["setCustomerAppEnabled", "operator", (c, own) => c.request(SetCustomerAppEnabledDocument, { input: { brokerId: own.tenant.brokerId, enabled: !own.tenant.customerAppEnabled } })],
 ];
+
+/**
+ * The operations of `operations` a logged-in app account (of the same firm) may call, on its own objects (rule C3):
+ * `ok` it gets an answer; `hidden` it may call it, but the object the line names is not one an app account sees,
+ * so NOT_FOUND. Every operation not named here is staff-only (or the operator's): an app account gets FORBIDDEN.
+ * The app account is the one of firm A's seeded customer, `docs(a).customer`, whose seeded document is released to it.
+ */
+const forAppAccounts: Record<string, "ok" | "hidden"> = {
+  tenant: "ok",
+  brokerProfile: "ok",
+  "node(Tenant)": "ok",
+  "node(StaffUser)": "hidden",
+  logout: "ok",
+  customer: "ok",
+  "node(Customer)": "ok",
+  documents: "ok",
+  "node(Document)": "ok",
+  createUpload: "ok",
+  uploadDocument: "ok",
+};
 
 /**
  * Operations that take an object's ID: the type of that object, an object of it in a firm, and the call.
@@ -352,6 +374,13 @@ beforeAll(async () => {
   }
 });
 
+/** A logged-in app account of firm A's seeded customer (the caller of `forAppAccounts`). */
+let app: Awaited<ReturnType<ReturnType<typeof factories>["buildAppAccount"]>>;
+beforeAll(async () => {
+  const [customer] = await db().select().from(customers).where(eq(customers.id, docs(a).customer));
+  app = await f.buildAppAccount({ customer: { ...customer!, tenant: a.tenant } });
+});
+
 /** The single invitation (rule D2); a per-customer ERROR becomes an ApiError, so it reads like any refused call. */
 async function inviteOne(c: KundenappClient, customerId: string) {
   const { inviteCustomers } = await c.request(InviteCustomersDocument, { input: { customers: [{ customerId }], sharing: "ALL_DOCUMENTS" } });
@@ -425,6 +454,46 @@ describe("access levels", () => {
     await expectApiError(call(t.client(), a), "UNAUTHENTICATED");
     await expectApiError(call(t.client(`ks_${crypto.randomBytes(32).toString("base64url")}`), a), "UNAUTHENTICATED");
     expect([await snapshot(a.tenant.id), await snapshot(b.tenant.id)]).toEqual(before);
+  });
+
+  describe("app accounts (rule C3)", () => {
+    const staffOnly = operations.filter(([name]) => !(name in forAppAccounts));
+    const appCallable = operations.filter(([name]) => forAppAccounts[name] === "ok");
+    const hiddenFromApps = operations.filter(([name]) => forAppAccounts[name] === "hidden");
+    let appClient: KundenappClient;
+    beforeAll(async () => {
+      appClient = await f.appClient(app);
+      // Released to the customer, whatever the rows above did with its category: an app account sees only released documents.
+      await a.adminClient.request(SetDocumentVisibilityDocument, { input: { documentIds: [toGlobalId("Document", docs(a).document)], visible: true } });
+    });
+
+    it("names only operations of `operations`", () => {
+      expect(Object.keys(forAppAccounts).filter((name) => !operations.some(([op]) => op === name))).toEqual([]);
+    });
+
+    it.each(staffOnly)("%s: an app account of the firm gets FORBIDDEN and nothing changes", async (_, __, call) => {
+      const before = [await snapshot(a.tenant.id), await snapshot(b.tenant.id)];
+      await expectApiError(call(appClient, a), "FORBIDDEN");
+      expect([await snapshot(a.tenant.id), await snapshot(b.tenant.id)]).toEqual(before);
+    });
+
+    it.each(appCallable)("%s: an app account of the firm may call it", async (_, __, call) => {
+      // A session of its own each: `logout` ends the one it runs with.
+      const outcome = await call(await f.appClient(app), a).then(
+        () => "ok",
+        (err: { code?: string; message?: string }) => `${err.code ?? "unknown"}: ${err.message}`,
+      );
+      expect(outcome).toBe("ok");
+    });
+
+    it.each(hiddenFromApps)("%s: an app account of the firm may ask, but the object is not one it sees: NOT_FOUND", async (_, __, call) => {
+      await expectApiError(call(appClient, a), "NOT_FOUND");
+    });
+
+    it("viewer (open to everyone): an app account is told who it is", async () => {
+      const { viewer } = await appClient.request(AppViewerDocument);
+      expect(viewer).toMatchObject({ kind: "APP_ACCOUNT", appAccount: { id: toGlobalId("AppAccount", app.id) }, tenant: { brokerId: a.tenant.brokerId } });
+    });
   });
 
   // Last: it runs each operation for real (promoting firm A's employee, among others).

@@ -201,6 +201,7 @@ export class AccountService {
     const keys: Array<[string, typeof LOGIN_LIMITS.address]> = [[`reset:addr:${clientAddress}`, LOGIN_LIMITS.address]];
     await this.deps.rateLimiter.check(keys);
     await this.deps.rateLimiter.hit(keys);
+    if (!normalizeBrokerId(input.brokerId)) throw badInput([{ field: "input.brokerId", rule: "REQUIRED", message: "must not be empty" }]);
     const email = input.email.trim().toLowerCase();
     const { db } = this.deps.database;
     await db.transaction(async (tx) => {
@@ -322,7 +323,12 @@ export class AccountService {
       if (!account) throw notFound("App account");
       const [customer] = await tx.select({ id: customers.id }).from(customers).where(and(eq(customers.id, customerId), eq(customers.tenantId, staff.tenantId)));
       if (!customer) throw notFound("Customer");
-      if (account.customerId === customerId) throw conflict("This is the account's own customer; it always has access", "D9");
+      if (account.customerId === customerId) {
+        throw new AppError(ErrorCode.CONFLICT, "This is the account's own customer; it always has access", {
+          rule: "D9",
+          fields: [{ field: "input.customerId", rule: "D9_OWN_CUSTOMER", message: "is the account's own customer" }],
+        });
+      }
       if (grant) {
         const inserted = await tx
           .insert(appAccountAccess)

@@ -115,8 +115,9 @@ export class CustomerService {
     const staff = authorize(viewer, "customer:write");
     const id = decodeId(input.id, "Customer", "input.id");
     const problems = new Problems();
-    if (input.firstName !== undefined && input.firstName !== null && !input.firstName.trim()) problems.add("input.firstName", "REQUIRED", "must not be empty");
-    if (input.lastName !== undefined && input.lastName !== null && !input.lastName.trim()) problems.add("input.lastName", "REQUIRED", "must not be empty");
+    // Names can be changed but not removed: null is refused like an empty string.
+    if (input.firstName !== undefined && !input.firstName?.trim()) problems.add("input.firstName", "REQUIRED", "must not be empty");
+    if (input.lastName !== undefined && !input.lastName?.trim()) problems.add("input.lastName", "REQUIRED", "must not be empty");
     const birthDate = input.birthDate;
     this.checkBirthDate(problems, birthDate);
     problems.throwIfAny();

@@ -6,7 +6,7 @@ import { files } from "../../files/file.table.js";
 import { customers } from "../customer/customer.table.js";
 import { authorize } from "../../auth/policies.js";
 import { requireSession, type Viewer } from "../../auth/viewer.js";
-import { badInput, conflict, notFound } from "../../errors.js";
+import { AppError, ErrorCode, badInput, notFound } from "../../errors.js";
 import { afterCursor, orderBy, toConnection, uuidKey, type SortKey } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import type { FileService } from "../../files/file.service.js";
@@ -75,7 +75,9 @@ export class DocumentService {
       .values({ tenantId: admin.tenantId, name, recommended: input.recommended, position: 1000 })
       .onConflictDoNothing()
       .returning();
-    if (!row) throw conflict("A category with this name exists already", "C2");
+    if (!row) {
+      throw new AppError(ErrorCode.CONFLICT, "A category with this name exists already", { rule: "C2", fields: [{ field: "input.name", rule: "UNIQUE", message: "is already in use" }] });
+    }
     return { category: DocumentCategory.from(row) };
   }
 
@@ -165,9 +167,15 @@ export class DocumentService {
       const category = input.categoryId
         ? await this.category(tx, session.tenantId, input.categoryId, "input.categoryId")
         : (await tx.select().from(documentCategories).where(and(eq(documentCategories.tenantId, session.tenantId), eq(documentCategories.key, "OTHER"))))[0]!;
-      // Contracts and claims arrive with their modules; until then no id can name one.
-      if (input.contractId) throw notFound("Contract");
-      if (input.claimId) throw notFound("Claim");
+      // Contracts and claims arrive with their modules; until then no id can name one. A malformed id is still bad input.
+      if (input.contractId) {
+        decodeId(input.contractId, "Contract", "input.contractId");
+        throw notFound("Contract");
+      }
+      if (input.claimId) {
+        decodeId(input.claimId, "Claim", "input.claimId");
+        throw notFound("Claim");
+      }
       const file = await this.files.attach(tx, session, input.fileId, "DOCUMENT", "input.fileId");
       const [row] = await tx
         .insert(documents)

@@ -1,4 +1,5 @@
 import { boolean, index, integer, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 import { createdAt, id, updatedAt } from "../../db/columns.js";
 import { tenants } from "../tenant/tenant.table.js";
 import { customers } from "../customer/customer.table.js";
@@ -21,7 +22,8 @@ export const documentCategories = pgTable(
     position: integer("position").notNull().default(0),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("document_categories_tenant_name_idx").on(t.tenantId, t.name)],
+  // "Police" and "police" are one category.
+  (t) => [uniqueIndex("document_categories_tenant_name_idx").on(t.tenantId, sql`lower(${t.name})`)],
 );
 
 /** A file at a customer (rule C2); `visibleToCustomer` is the "green eye". */
