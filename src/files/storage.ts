@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
+import { once } from "node:events";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -62,15 +63,20 @@ export class DiskStorage implements FileStorage {
       // Same directory as the target, so the rename is atomic (same file system). The leading dot and
       // the '.tmp' suffix can never match a valid key, so a leftover temp file never shadows a file.
       const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+      let sink: ReturnType<typeof createWriteStream> | undefined;
       try {
         // flush: fsync before close, so a crash cannot leave the final name pointing at incomplete bytes.
         if (Buffer.isBuffer(data)) {
           await fs.writeFile(temp, data, { flag: "wx", flush: true });
         } else {
-          await pipeline(data, createWriteStream(temp, { flags: "wx", flush: true }));
+          sink = createWriteStream(temp, { flags: "wx", flush: true });
+          await pipeline(data, sink);
         }
         await fs.rename(temp, target);
       } catch (e) {
+        // pipeline() rejects as soon as the source fails, possibly before the sink has even opened its file:
+        // removing the temp file before the sink closes would let it reappear.
+        if (sink && !sink.closed) await once(sink, "close").catch(() => undefined);
         await fs.rm(temp, { force: true });
         throw e;
       }

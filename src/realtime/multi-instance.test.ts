@@ -47,7 +47,7 @@ describe.skipIf(!databaseUrl)("several server processes on one PostgreSQL", () =
     smtp = await startSmtpServer();
     const mailer = () => new SmtpTransport(smtp.url, "Kundenapp <no-reply@kundenapp.example>");
     a = await startTestServer({ overrides: { mailer: mailer() } });
-    b = await startTestServer({ overrides: { mailer: mailer() } });
+    b = await startTestServer({ overrides: { mailer: mailer() }, sameDatabaseAs: a });
   });
   afterAll(async () => {
     await a?.close();
@@ -58,7 +58,7 @@ describe.skipIf(!databaseUrl)("several server processes on one PostgreSQL", () =
   it("an event raised through one process reaches a subscriber held by another process", async () => {
     const port = await freePort();
     const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve"], {
-      env: { ...process.env, DATABASE_URL: databaseUrl!, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", SEED_DEMO: "false", OPERATOR_TOKEN, NODE_ENV: "test" },
+      env: { ...process.env, DATABASE_URL: a.databaseUrl!, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", SEED_DEMO: "false", OPERATOR_TOKEN, NODE_ENV: "test" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     try {

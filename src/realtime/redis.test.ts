@@ -38,7 +38,7 @@ describe.skipIf(!redisUrl)("the Redis bus (REDIS_URL)", () => {
     let b: TestServer;
     beforeAll(async () => {
       a = await startTestServer({ env: { REDIS_URL: redisUrl! } });
-      b = await startTestServer({ env: { REDIS_URL: redisUrl! } });
+      b = await startTestServer({ env: { REDIS_URL: redisUrl! }, sameDatabaseAs: a });
     });
     afterAll(async () => {
       await a?.close();

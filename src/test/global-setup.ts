@@ -7,15 +7,18 @@ import { migrate } from "../db/migrate.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
-    /** PostgreSQL: a fresh, migrated database for this run. */
+    /** PostgreSQL: a migrated template database for this run; each test file gets its own copy of it. */
     databaseUrl: string | undefined;
+    /** PostgreSQL: the database to connect to for CREATE/DROP DATABASE. */
+    adminDatabaseUrl: string | undefined;
     /** PGlite: a migrated data directory dump each test file starts from (0.5 s instead of 3 s). */
     pgliteDump: string | undefined;
   }
 }
 
 /**
- * Runs once per `npm test`. With TEST_DATABASE_URL: creates a fresh database for the run and drops it after.
+ * Runs once per `npm test`. With TEST_DATABASE_URL: creates a fresh, migrated template database for the run
+ * (each test file copies it, see harness.ts) and drops it and its copies after.
  * Without: migrates an in-memory PGlite once and dumps it for the test files.
  */
 export default async function setup(project: TestProject) {
@@ -31,8 +34,11 @@ export default async function setup(project: TestProject) {
     await migrate(database);
     await database.close();
     project.provide("databaseUrl", url.toString());
+    project.provide("adminDatabaseUrl", base);
     project.provide("pgliteDump", undefined);
     return async () => {
+      const copies = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${`${name}_%`}`;
+      for (const { datname } of copies) await admin.unsafe(`drop database if exists ${datname} with (force)`);
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
     };
@@ -45,6 +51,7 @@ export default async function setup(project: TestProject) {
   fs.writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
   await database.close();
   project.provide("databaseUrl", undefined);
+  project.provide("adminDatabaseUrl", undefined);
   project.provide("pgliteDump", file);
   return () => fs.rmSync(path.dirname(file), { recursive: true, force: true });
 }

@@ -22,6 +22,8 @@ export interface TestServer {
   config: Config;
   clock: OffsetClock;
   url: string;
+  /** PostgreSQL only: the URL of this server's database, for a second instance or process on it. */
+  databaseUrl: string | undefined;
   /** The SMTP server that receives the app's mail, when started with `{ smtp: true }`. */
   smtp: SmtpTestServer;
   /** A client with no token (or the given one); each gets its own client address, so throttling is per test. */
@@ -30,10 +32,30 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** The database the suite runs on: PostgreSQL when TEST_DATABASE_URL is set, else a PGlite copy of the migrated template. */
+/**
+ * The database a test file runs on. PostgreSQL (TEST_DATABASE_URL): a database of its own, copied from the
+ * run's migrated template, so one file's worker never picks up another file's due mail or notifications;
+ * dropped when closed. Otherwise a PGlite copy of the migrated template.
+ */
 export async function openTestDatabase(): Promise<Database> {
-  const url = inject("databaseUrl");
-  if (url) return openDatabase({ databaseUrl: url, poolMax: 5 });
+  const template = inject("databaseUrl");
+  if (template) {
+    const { default: postgres } = await import("postgres");
+    const admin = postgres(inject("adminDatabaseUrl")!, { max: 1, onnotice: () => {} });
+    const templateName = new URL(template).pathname.slice(1);
+    const name = `${templateName}_${crypto.randomBytes(4).toString("hex")}`;
+    await admin.unsafe(`create database ${name} template ${templateName}`);
+    const url = new URL(template);
+    url.pathname = `/${name}`;
+    const database = await openDatabase({ databaseUrl: url.toString(), poolMax: 5 });
+    const close = database.close;
+    database.close = async () => {
+      await close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    };
+    return database;
+  }
   const dump = inject("pgliteDump");
   if (!dump) throw new Error("global setup did not provide a database");
   return openDatabase({ loadDataDir: new Blob([fs.readFileSync(dump)]) });
@@ -55,13 +77,23 @@ export function testConfig(extra: Record<string, string> = {}): Config {
 
 /** A real server on a free port over a real database, with a clock tests can move. */
 export async function startTestServer(
-  opts: { env?: Record<string, string>; overrides?: AppOverrides; database?: Database; smtp?: boolean } = {},
+  opts: {
+    env?: Record<string, string>;
+    overrides?: AppOverrides;
+    /** A database the caller opened and closes. */
+    database?: Database;
+    /** Another server whose (PostgreSQL) database this one shares, through a pool of its own: a second instance. */
+    sameDatabaseAs?: TestServer;
+    smtp?: boolean;
+  } = {},
 ): Promise<TestServer> {
   const config = testConfig(opts.env);
   const smtp = opts.smtp ? await startSmtpServer() : undefined;
   const mailer = smtp ? { mailer: new SmtpTransport(smtp.url, "Kundenapp <no-reply@kundenapp.example>") } : {};
   const clock = new OffsetClock();
-  const database = opts.database ?? (await openTestDatabase());
+  const shared = opts.sameDatabaseAs?.databaseUrl;
+  if (opts.sameDatabaseAs && !shared) throw new Error("sameDatabaseAs needs PostgreSQL");
+  const database = opts.database ?? (shared ? await openDatabase({ databaseUrl: shared, poolMax: 5 }) : await openTestDatabase());
   const log = createLogger(config.logLevel);
   // The worker runs only when a test drives it (app.worker.runOnce()), so time-based jobs are deterministic.
   const app = await createApp(config, { clock, log, database, startWorker: false, ...mailer, ...opts.overrides });
@@ -84,6 +116,7 @@ export async function startTestServer(
     config,
     clock,
     url: server.url,
+    databaseUrl: database.connectionUrl,
     get smtp(): SmtpTestServer {
       if (!smtp) throw new Error("start the test server with { smtp: true }");
       return smtp;
