@@ -1,4 +1,5 @@
 import http from "node:http";
+import { pipeline } from "node:stream/promises";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
@@ -189,8 +190,11 @@ export async function startServer(opts: { config: Config; log: Logger; services:
       "cache-control": "private, max-age=300",
       "x-content-type-options": "nosniff",
     });
-    stream.pipe(res);
-    await new Promise<void>((resolve) => res.once("close", resolve));
+    // pipeline() ends the response if the storage fails half-way, instead of leaving it hanging.
+    await pipeline(stream, res).catch((err: unknown) => {
+      log.debug({ err, fileId: file.id }, "download interrupted (client gone or storage failed)");
+      res.destroy();
+    });
   }
 
   // WebSocket: same port and path, graphql-ws protocol.
