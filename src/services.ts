@@ -25,9 +25,9 @@ export class Services {
 
   constructor(readonly deps: Deps) {
     this.events = new EventLog(deps);
-    this.file = new FileService(deps);
     this.outbox = new Outbox(deps, deps.mailer);
     this.session = new SessionService(deps);
+    this.file = new FileService(deps, this.session);
     this.notification = new NotificationService(deps, this.events, this.outbox, this.session);
     this.staff = new StaffService(deps, this.session, this.outbox);
     this.tenant = new TenantService(deps, this.staff, this.file);

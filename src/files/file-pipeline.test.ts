@@ -404,7 +404,10 @@ describe("download URLs", () => {
 
   it("a stored but unattached file has no download", async () => {
     const up = await upload(firm.employeeClient, { purpose: "DOCUMENT", bytes: PDF, contentType: "application/pdf" });
-    const url = t.app.services.file.downloadUrl(dbId(up.fileId), new URL(t.url).origin);
+    // Sign a download URL for it directly, as if a resolver had handed one out.
+    const session = await t.app.services.session.issue({ tenantId: firm.tenant.id, staffUserId: firm.employee.id });
+    const viewer = await t.app.services.session.authenticate(session.token);
+    const url = t.app.services.file.downloadUrl(dbId(up.fileId), new URL(t.url).origin, viewer)!;
     expect((await download(url)).status).toBe(404);
   });
 });

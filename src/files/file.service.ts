@@ -10,6 +10,9 @@ import { isFileError } from "./errors.js";
 import type { Mime } from "./sniff.js";
 import { signFileToken, verifyFileToken } from "./signed-url.js";
 import type { SessionViewer, Viewer } from "../auth/viewer.js";
+import type { SessionService } from "../modules/session/session.service.js";
+import { documents } from "../modules/document/document.table.js";
+import { documentScope } from "../modules/document/document.scope.js";
 import { requireSession } from "../auth/viewer.js";
 import { ErrorCode, Problems, badInput, forbidden, notFound } from "../errors.js";
 import { decodeId } from "../graphql/relay.js";
@@ -37,7 +40,10 @@ export interface HttpFileError {
 
 /** Files outside GraphQL: signed upload URLs, checked bytes, attachment to what they belong to, signed downloads. */
 export class FileService {
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly sessions: SessionService,
+  ) {}
 
   /** Step 1: a short-lived URL the client PUTs the bytes to. */
   async createUpload(viewer: Viewer, input: { purpose: FilePurpose; contentType: string; size: number; fileName: string }, baseUrl: string) {
@@ -141,19 +147,52 @@ export class FileService {
     return attached!;
   }
 
-  /** A short-lived URL to download a file. Call only for a viewer allowed to see it. */
-  downloadUrl(fileId: string, baseUrl: string): string {
+  /**
+   * A short-lived URL to download a file, bound to the viewer's session: the download checks again
+   * that this session may still see the file (rule C3), so a withdrawn document, a revoked household
+   * grant or a logout stops a URL handed out earlier.
+   */
+  downloadUrl(fileId: string, baseUrl: string, viewer: Viewer): string | null {
+    if (viewer.kind !== "staff" && viewer.kind !== "app") return null;
     const expiresAt = new Date(this.deps.clock.now().getTime() + DOWNLOAD_TTL_MS);
-    return `${baseUrl}/files/${signFileToken(this.deps.fileSecret, { kind: "download", id: fileId, expiresAt })}`;
+    const id = `${fileId}.${viewer.sessionId}`;
+    return `${baseUrl}/files/${signFileToken(this.deps.fileSecret, { kind: "download", id, expiresAt })}`;
   }
 
-  /** HTTP GET of a signed download URL. */
+  /** HTTP GET of a signed download URL: the file, if its session may see it now. */
   async open(token: string): Promise<{ file: FileRow; stream: Readable } | null> {
     const payload = verifyFileToken(this.deps.fileSecret, token, this.deps.clock.now());
     if (!payload || payload.kind !== "download") return null;
-    const [row] = await this.deps.database.db.select().from(files).where(and(eq(files.id, payload.id), eq(files.status, "ATTACHED")));
-    if (!row) return null;
+    const [fileId, sessionId] = payload.id.split(".");
+    if (!fileId || !sessionId) return null;
+    const viewer = await this.sessions.reload(sessionId);
+    if (viewer.kind !== "staff" && viewer.kind !== "app") return null;
+    const { db } = this.deps.database;
+    const [row] = await db
+      .select()
+      .from(files)
+      .where(and(eq(files.id, fileId), eq(files.status, "ATTACHED"), eq(files.tenantId, viewer.tenantId)));
+    if (!row || !(await this.mayDownload(viewer, row))) return null;
     return { file: row, stream: await this.deps.storage.get(row.storageKey) };
+  }
+
+  /** Who may download what, by what the file is attached to. */
+  private async mayDownload(viewer: SessionViewer, file: FileRow): Promise<boolean> {
+    switch (file.purpose) {
+      case "LOGO":
+        // The firm's profile is for every member (rule A3).
+        return true;
+      case "DOCUMENT": {
+        const [doc] = await this.deps.database.db
+          .select({ id: documents.id })
+          .from(documents)
+          .where(and(eq(documents.fileId, file.id), documentScope(viewer)));
+        return Boolean(doc);
+      }
+      case "CLAIM_PHOTO":
+        // Until the claims module attaches photos, only the firm's staff see them.
+        return viewer.kind === "staff";
+    }
   }
 
   /** Removes files (rows and bytes), e.g. a replaced logo. */

@@ -67,6 +67,7 @@ export class DocumentResolver {
 
   @FieldResolver(() => String, { description: "A short-lived URL to download the file; only ever issued to a viewer who may see it." })
   downloadUrl(@Root() doc: Document, @Ctx() ctx: Context): string {
-    return ctx.services.file.downloadUrl(doc.fileId, ctx.baseUrl);
+    // A document reached this resolver only through a scoped read, so the viewer has a session.
+    return ctx.services.file.downloadUrl(doc.fileId, ctx.baseUrl, ctx.viewer)!;
   }
 }

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
 import type { Queryable } from "../../db/client.js";
 import { documentCategories, documents, type DocumentCategoryRow } from "./document.table.js";
@@ -14,6 +14,9 @@ import type { EventLog } from "../../realtime/event-log.js";
 import type { NotificationService } from "../notification/notification.service.js";
 import type { CustomerService } from "../customer/customer.service.js";
 import { DEFAULT_CATEGORIES } from "./categories.js";
+import { documentScope } from "./document.scope.js";
+
+export { documentScope };
 import {
   Document,
   DocumentCategory,
@@ -24,14 +27,6 @@ import {
   type SetRecommendedCategoriesInput,
   type UploadDocumentInput,
 } from "./document.types.js";
-
-/** Rule C3 in SQL: staff see the firm's documents; app accounts only released ones of the customers they may access. */
-export function documentScope(viewer: Viewer): SQL {
-  if (viewer.kind === "staff") return eq(documents.tenantId, viewer.tenantId);
-  if (viewer.kind === "app")
-    return and(eq(documents.tenantId, viewer.tenantId), inArray(documents.customerId, [...viewer.customerIds]), eq(documents.visibleToCustomer, true))!;
-  return sql`false`;
-}
 
 export class DocumentService {
   constructor(

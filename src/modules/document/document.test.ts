@@ -9,7 +9,9 @@ import {
   DocumentCategoriesDocument,
   DocumentDownloadDocument,
   DocumentsDocument,
+  LogoutDocument,
   NotificationsDocument,
+  RevokeCustomerAccessDocument,
   SetDocumentVisibilityDocument,
   SetRecommendedDocumentCategoriesDocument,
   SetResponsibleStaffDocument,
@@ -481,5 +483,49 @@ describe("C5: app accounts upload documents (rules C5, C3)", () => {
     expect(ids).toEqual(expected);
     await expectApiError(app.request(DocumentsDocument, { customerId: gid("Customer", other.id) }), "NOT_FOUND");
     await expectApiError(app.request(DocumentDownloadDocument, { id: neighbours.id }), "NOT_FOUND");
+  });
+});
+
+describe("download URLs check access again when used (rule C3: every file download)", () => {
+  /** A released document of `customer`, uploaded by the firm's admin, and the URL an app account was given for it. */
+  async function releasedDocumentUrl(firm: Awaited<ReturnType<typeof f.buildFirm>>, customer: { id: string }, app: KundenappClient) {
+    const categories = await firm.adminClient.request(DocumentCategoriesDocument, {});
+    const up = await upload(firm.adminClient, { purpose: "DOCUMENT", bytes: PDF, contentType: "application/pdf", fileName: "police.pdf" });
+    const { uploadDocument } = await firm.adminClient.request(UploadDocumentDocument, {
+      input: { fileId: up.fileId, customerId: gid("Customer", customer.id), categoryId: categories.documentCategories[0]!.id, visibleToCustomer: true },
+    });
+    const node = await app.request(DocumentDownloadDocument, { id: uploadDocument.document.id });
+    const url = (node.node as { downloadUrl: string }).downloadUrl;
+    expect((await fetch(url)).status).toBe(200);
+    return { url, documentId: uploadDocument.document.id };
+  }
+
+  it("a document withdrawn after the URL was handed out is no longer served", async () => {
+    const firm = await f.buildFirm();
+    const account = await f.buildAppAccount({ tenant: firm.tenant });
+    const app = await f.appClient(account);
+    const { url, documentId } = await releasedDocumentUrl(firm, account.customer, app);
+    await firm.adminClient.request(SetDocumentVisibilityDocument, { input: { documentIds: [documentId], visible: false } });
+    expect((await fetch(url)).status).toBe(404);
+  });
+
+  it("a household grant revoked after the URL was handed out stops it (rule D9)", async () => {
+    const firm = await f.buildFirm();
+    const account = await f.buildAppAccount({ tenant: firm.tenant });
+    const partner = await f.buildCustomer({ tenant: firm.tenant });
+    await f.grantAccess(account, partner);
+    const app = await f.appClient(account);
+    const { url } = await releasedDocumentUrl(firm, partner, app);
+    await firm.adminClient.request(RevokeCustomerAccessDocument, { input: { appAccountId: gid("AppAccount", account.id), customerId: gid("Customer", partner.id) } });
+    expect((await fetch(url)).status).toBe(404);
+  });
+
+  it("a URL dies with the session it was issued to (logout)", async () => {
+    const firm = await f.buildFirm();
+    const account = await f.buildAppAccount({ tenant: firm.tenant });
+    const app = await f.appClient(account);
+    const { url } = await releasedDocumentUrl(firm, account.customer, app);
+    await app.request(LogoutDocument);
+    expect((await fetch(url)).status).toBe(404);
   });
 });

@@ -64,6 +64,6 @@ export class TenantResolver {
 export class BrokerProfileResolver {
   @FieldResolver(() => String, { nullable: true, description: "Rule A3: a short-lived URL of the logo image." })
   logoUrl(@Root() profile: BrokerProfile, @Ctx() ctx: Context): string | null {
-    return profile.logoFileId ? ctx.services.file.downloadUrl(profile.logoFileId, ctx.baseUrl) : null;
+    return profile.logoFileId ? ctx.services.file.downloadUrl(profile.logoFileId, ctx.baseUrl, ctx.viewer) : null;
   }
 }
