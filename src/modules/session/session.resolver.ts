@@ -15,11 +15,12 @@ async function describe(ctx: Context): Promise<ViewerInfo | null> {
     return Object.assign(new ViewerInfo(), { kind: ViewerKind.APP_ACCOUNT, tenant, staffUser: null, settings: null, appAccount, customers });
   }
   if (ctx.viewer.kind !== "staff") return null;
-  const [tenant, staffUser, settings] = await Promise.all([
+  const [tenant, staffUser] = await Promise.all([
     ctx.services.tenant.current(ctx.viewer),
     ctx.loaders.staffUser.load(ctx.viewer.userId),
-    ctx.services.staff.settings(ctx.viewer),
   ]);
+  // Settings (rule B2) live on the staff row the loader has already read.
+  const settings = staffUser ? { emailNotifications: staffUser.emailNotifications } : null;
   return Object.assign(new ViewerInfo(), { kind: ViewerKind.STAFF, tenant, staffUser, settings, appAccount: null, customers: [] });
 }
 

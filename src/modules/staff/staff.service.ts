@@ -147,15 +147,6 @@ export class StaffService {
     return { staffUser: StaffUser.from(row) };
   }
 
-  async settings(viewer: Viewer) {
-    const staff = requireStaff(viewer);
-    const [row] = await this.deps.database.db
-      .select({ emailNotifications: staffUsers.emailNotifications })
-      .from(staffUsers)
-      .where(eq(staffUsers.id, staff.userId));
-    return row!;
-  }
-
   /** Rule B2. */
   async updateMySettings(viewer: Viewer, input: UpdateMySettingsInput) {
     const staff = requireStaff(viewer);
