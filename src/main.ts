@@ -29,7 +29,7 @@ async function serve(config: Config): Promise<void> {
   const log = app.deps.log;
   if (config.seedDemo) await seedDemo(app.services);
   const server = await startServer({ config, log, services: app.services });
-  const db = app.deps.database.kind === "pglite" ? `PGlite in ${path.relative(projectRoot, config.dataDir) || "."}` : "PostgreSQL";
+  const db = app.deps.database.kind === "pglite" ? `PGlite in ${path.join(path.relative(projectRoot, config.dataDir) || ".", "pglite")}` : "PostgreSQL";
   const lines = [
     "",
     `  kundenapp-api ready on ${db}`,
