@@ -78,7 +78,7 @@ async function main() {
         .insert(customers)
         .values(Array.from({ length: 500 }, (_, j) => ({ tenantId: tenant!.id, firstName: `Vorname${i + j}`, lastName: `Nachname${String(i + j).padStart(5, "0")}`, email: `k${i + j}@bench.example` })))
         .returning({ id: customers.id });
-      await db.insert(customerResponsibleStaff).values(rows.flatMap((r) => staff.map((s, position) => ({ customerId: r.id, staffUserId: s.id, position }))));
+      await db.insert(customerResponsibleStaff).values(rows.flatMap((r) => staff.map((s, position) => ({ tenantId: tenant!.id, customerId: r.id, staffUserId: s.id, position }))));
     }
   }
 

@@ -86,16 +86,16 @@ export async function seedDemo(services: Services): Promise<{ created: boolean }
       ])
       .returning();
     await tx.insert(customerResponsibleStaff).values([
-      { customerId: jonas!.id, staffUserId: employee!.id, position: 0 },
-      { customerId: jonas!.id, staffUserId: admin!.id, position: 1 },
-      { customerId: lena!.id, staffUserId: employee!.id, position: 0 },
-      { customerId: erika!.id, staffUserId: admin!.id, position: 0 },
+      { tenantId, customerId: jonas!.id, staffUserId: employee!.id, position: 0 },
+      { tenantId, customerId: jonas!.id, staffUserId: admin!.id, position: 1 },
+      { tenantId, customerId: lena!.id, staffUserId: employee!.id, position: 0 },
+      { tenantId, customerId: erika!.id, staffUserId: admin!.id, position: 0 },
     ]);
     const [account] = await tx
       .insert(appAccounts)
       .values({ tenantId, customerId: jonas!.id, email: DEMO.app.email, passwordHash: appHash, status: "ACTIVE", salutation: "DU", invitedAt: new Date(), activatedAt: new Date() })
       .returning();
-    await tx.insert(appAccountAccess).values({ appAccountId: account!.id, customerId: lena!.id, grantedBy: admin!.id });
+    await tx.insert(appAccountAccess).values({ tenantId, appAccountId: account!.id, customerId: lena!.id, grantedBy: admin!.id });
 
     await services.document.ensureDefaultCategories(tx, tenantId);
     const category = async (key: string) =>

@@ -94,8 +94,8 @@ export function factories(t: TestServer) {
   }
 
   /** Household access (rule D9) straight in the database. */
-  async function grantAccess(account: { id: string }, customer: { id: string }): Promise<void> {
-    await db().insert(appAccountAccess).values({ appAccountId: account.id, customerId: customer.id });
+  async function grantAccess(account: { id: string; tenantId: string }, customer: { id: string }): Promise<void> {
+    await db().insert(appAccountAccess).values({ tenantId: account.tenantId, appAccountId: account.id, customerId: customer.id });
   }
 
   /** Logs an app account in through the API (email + broker ID + password). */

@@ -332,7 +332,7 @@ export class AccountService {
       if (grant) {
         const inserted = await tx
           .insert(appAccountAccess)
-          .values({ appAccountId: accountId, customerId, grantedBy: staff.userId, grantedAt: this.deps.clock.now() })
+          .values({ tenantId: staff.tenantId, appAccountId: accountId, customerId, grantedBy: staff.userId, grantedAt: this.deps.clock.now() })
           .onConflictDoNothing()
           .returning();
         if (inserted.length) await emit({ tenantId: staff.tenantId, topic: ACCESS_CHANGED, entityId: accountId, audienceId: accountId });

@@ -37,6 +37,9 @@ export const appAccounts = pgTable(
 export const appAccountAccess = pgTable(
   "app_account_access",
   {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
     appAccountId: uuid("app_account_id")
       .notNull()
       .references(() => appAccounts.id, { onDelete: "cascade" }),

@@ -162,7 +162,7 @@ export class CustomerService {
       if (found.length !== ids.length) throw notFound("Staff user");
     }
     await tx.delete(customerResponsibleStaff).where(eq(customerResponsibleStaff.customerId, customerId));
-    if (ids.length) await tx.insert(customerResponsibleStaff).values(ids.map((staffUserId, position) => ({ customerId, staffUserId, position })));
+    if (ids.length) await tx.insert(customerResponsibleStaff).values(ids.map((staffUserId, position) => ({ tenantId, customerId, staffUserId, position })));
   }
 
   private checkBirthDate(problems: Problems, birthDate: string | null | undefined): void {

@@ -30,6 +30,9 @@ export const customers = pgTable(
 export const customerResponsibleStaff = pgTable(
   "customer_responsible_staff",
   {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
     customerId: uuid("customer_id")
       .notNull()
       .references(() => customers.id, { onDelete: "cascade" }),
