@@ -2,7 +2,6 @@ import http from "node:http";
 import { pipeline } from "node:stream/promises";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
@@ -32,6 +31,8 @@ export interface RunningServer {
   wsUrl: string;
   port: number;
   sockets: SocketRegistry;
+  /** HTTP requests being worked on right now. */
+  inFlight(): number;
   /** Stops taking new work, lets requests in flight finish, closes sockets; resolves within `graceMs`. */
   close(graceMs?: number): Promise<void>;
 }
@@ -99,13 +100,15 @@ export async function startServer(opts: { config: Config; log: Logger; services:
     validationRules: armor.validationRules,
     plugins: [
       ...(armor.plugins as unknown as ApolloServerPlugin<Context>[]),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
       production ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
     ],
   });
   await apollo.start();
 
+  let inFlight = 0;
   httpServer.on("request", (req, res) => {
+    inFlight++;
+    res.once("close", () => inFlight--);
     void handle(req, res).catch((err: unknown) => {
       const status = (err as { status?: number }).status;
       if (status === 413) return send(res, 413, { errors: [{ message: "Request body too large", extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
@@ -292,6 +295,7 @@ export async function startServer(opts: { config: Config; log: Logger; services:
     wsUrl: `ws://${host}:${port}${GRAPHQL_PATH}`,
     port,
     sockets,
+    inFlight: () => inFlight,
     async close(graceMs = 10_000) {
       shuttingDown = true;
       stopListening();
@@ -301,7 +305,12 @@ export async function startServer(opts: { config: Config; log: Logger; services:
         // 1001 "going away": clients reconnect (to another instance) and resume with `after:`.
         for (const client of wss.clients) client.close(1001, "Server shutting down");
         await wsServer.dispose();
-        // apollo.stop() runs the drain plugin: no new connections, in-flight requests finish.
+        // No new connections; connections with a request under way keep it. Node's own bookkeeping knows
+        // a request has begun as soon as its parser has, which Apollo's drain plugin (counting 'request'
+        // events) does not: it ended sockets whose request had arrived but was not yet parsed.
+        const drained = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        const idle = setInterval(() => httpServer.closeIdleConnections(), 50);
+        await drained.finally(() => clearInterval(idle));
         await apollo.stop();
       })();
       await Promise.race([closing, deadline]);

@@ -10,6 +10,7 @@ import { factories } from "./factories.js";
 import { nextWithin } from "./realtime.js";
 import { KundenappClient, LoginDocument, NotificationAddedDocument, ViewerDocument } from "../sdk/client.js";
 import { DEMO } from "../db/seed.js";
+import { argon2Hasher } from "../auth/password.js";
 import { MAX_SUBSCRIPTIONS_PER_SOCKET } from "../server.js";
 
 let t: TestServer;
@@ -170,6 +171,25 @@ describe("introspection", () => {
 });
 
 describe("graceful shutdown", () => {
+  it("lets requests in flight finish before it stops", async () => {
+    // Password checks wait at a gate, so a dozen logins are surely under way when close() starts.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const hasher = { hash: argon2Hasher.hash, verify: async (hash: string, password: string) => (await gate, argon2Hasher.verify(hash, password)) };
+    const own = await startTestServer({ overrides: { hasher } });
+    const staffRow = await factories(own).buildStaff();
+    const client = own.client();
+    const logins = Array.from({ length: 12 }, () => client.request(LoginDocument, { input: { email: staffRow.email, password: staffRow.password } }));
+    while (own.server.inFlight() < logins.length) await new Promise((r) => setTimeout(r, 5));
+    const closed = own.close();
+    // Shutting down: not ready for new work, but what is in hand goes on.
+    await new Promise((r) => setTimeout(r, 50));
+    open();
+    const results = await Promise.all(logins);
+    await closed;
+    expect(results.every((r) => r.login.token.startsWith("ks_"))).toBe(true);
+  });
+
   it("closes WebSockets with 1001 and stops taking connections", async () => {
     const own = await startTestServer();
     const s = await factories(own).buildStaff();
