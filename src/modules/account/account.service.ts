@@ -177,6 +177,7 @@ export class AccountService {
   async register(input: RegisterInput): Promise<IssuedSession> {
     const problems = passwordProblems(input.password);
     if (problems.length) throw badInput(problems);
+    await this.tokens.check(this.deps.database.db, "APP_INVITE", input.token);
     const hash = await this.deps.hasher.hash(input.password);
     return this.deps.database.db.transaction(async (tx) => {
       const token = await this.tokens.consume(tx, "APP_INVITE", input.token);
@@ -234,6 +235,7 @@ export class AccountService {
   async resetPassword(input: ResetPasswordInput): Promise<{ ok: true }> {
     const problems = passwordProblems(input.password);
     if (problems.length) throw badInput(problems);
+    await this.tokens.check(this.deps.database.db, "APP_PASSWORD_RESET", input.token);
     const hash = await this.deps.hasher.hash(input.password);
     const ended = await this.deps.database.db.transaction(async (tx) => {
       const token = await this.tokens.consume(tx, "APP_PASSWORD_RESET", input.token);

@@ -97,6 +97,7 @@ export class StaffService {
   async acceptInvitation(input: AcceptStaffInvitationInput): Promise<IssuedSession> {
     const problems = passwordProblems(input.password);
     if (problems.length) throw badInput(problems);
+    await this.tokens.check(this.deps.database.db, "STAFF_INVITE", input.token);
     const hash = await this.deps.hasher.hash(input.password);
     return this.deps.database.db.transaction(async (tx) => {
       const token = await this.tokens.consume(tx, "STAFF_INVITE", input.token);
