@@ -1,9 +1,9 @@
 import { index, integer, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 import { createdAt, id, tstz } from "../db/columns.js";
-import { tenants } from "../modules/tenant/tenant.table.js";
 import { staffUsers } from "../modules/staff/staff.table.js";
 import { appAccounts } from "../modules/account/account.table.js";
+import { tenantColumn } from "../db/tenant-column.js";
 
 export const filePurpose = pgEnum("file_purpose", ["LOGO", "DOCUMENT", "CLAIM_PHOTO"]);
 /** PENDING: URL issued, no bytes yet; STORED: bytes checked and stored; ATTACHED: belongs to a logo, document or claim. */
@@ -14,9 +14,7 @@ export const files = pgTable(
   "files",
   {
     id: id(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantColumn(),
     purpose: filePurpose("purpose").notNull(),
     status: fileStatus("status").notNull().default("PENDING"),
     fileName: text("file_name").notNull(),

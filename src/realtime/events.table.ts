@@ -1,6 +1,6 @@
 import { bigserial, index, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt } from "../db/columns.js";
-import { tenants } from "../modules/tenant/tenant.table.js";
+import { tenantColumn } from "../db/tenant-column.js";
 
 /**
  * The event log behind every subscription. The id is the cursor clients resume from with `after:`.
@@ -10,9 +10,7 @@ export const events = pgTable(
   "events",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantColumn(),
     topic: text("topic").notNull(),
     /** The row the event is about (a notification, a message, ...). */
     entityId: uuid("entity_id").notNull(),

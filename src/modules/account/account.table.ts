@@ -1,8 +1,8 @@
 import { index, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, tstz, updatedAt } from "../../db/columns.js";
-import { tenants } from "../tenant/tenant.table.js";
 import { customers } from "../customer/customer.table.js";
 import { staffUsers } from "../staff/staff.table.js";
+import { tenantColumn } from "../../db/tenant-column.js";
 
 export const appAccountStatus = pgEnum("app_account_status", ["INVITED", "ACTIVE", "DEACTIVATED"]);
 export const salutation = pgEnum("salutation", ["SIE", "DU"]);
@@ -12,9 +12,7 @@ export const appAccounts = pgTable(
   "app_accounts",
   {
     id: id(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantColumn(),
     /** The account's own customer; one account per customer. */
     customerId: uuid("customer_id")
       .notNull()
@@ -37,9 +35,7 @@ export const appAccounts = pgTable(
 export const appAccountAccess = pgTable(
   "app_account_access",
   {
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantColumn(),
     appAccountId: uuid("app_account_id")
       .notNull()
       .references(() => appAccounts.id, { onDelete: "cascade" }),

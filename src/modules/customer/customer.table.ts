@@ -1,16 +1,14 @@
 import { date, index, integer, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, updatedAt } from "../../db/columns.js";
-import { tenants } from "../tenant/tenant.table.js";
 import { staffUsers } from "../staff/staff.table.js";
+import { tenantColumn } from "../../db/tenant-column.js";
 
 /** A person in the broker's CRM (Privatkunde), rule C1. */
 export const customers = pgTable(
   "customers",
   {
     id: id(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantColumn(),
     firstName: text("first_name").notNull(),
     lastName: text("last_name").notNull(),
     birthDate: date("birth_date", { mode: "string" }),
@@ -30,9 +28,7 @@ export const customers = pgTable(
 export const customerResponsibleStaff = pgTable(
   "customer_responsible_staff",
   {
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantColumn(),
     customerId: uuid("customer_id")
       .notNull()
       .references(() => customers.id, { onDelete: "cascade" }),

@@ -1,20 +1,18 @@
 import { boolean, index, integer, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 import { createdAt, id, updatedAt } from "../../db/columns.js";
-import { tenants } from "../tenant/tenant.table.js";
 import { customers } from "../customer/customer.table.js";
 import { staffUsers } from "../staff/staff.table.js";
 import { appAccounts } from "../account/account.table.js";
 import { files } from "../../files/file.table.js";
+import { tenantColumn } from "../../db/tenant-column.js";
 
 /** Rule C2/C4: the firm's document categories, with the ones the bulk invitation preselects. */
 export const documentCategories = pgTable(
   "document_categories",
   {
     id: id(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantColumn(),
     /** Stable key of a default category (POLICY, CHAT_TRANSCRIPT, ...); null for the firm's own. */
     key: text("key"),
     name: text("name").notNull(),
@@ -31,9 +29,7 @@ export const documents = pgTable(
   "documents",
   {
     id: id(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantColumn(),
     customerId: uuid("customer_id")
       .notNull()
       .references(() => customers.id, { onDelete: "cascade" }),

@@ -1,8 +1,8 @@
 import { index, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 import { createdAt, id, tstz } from "../../db/columns.js";
-import { tenants } from "../tenant/tenant.table.js";
 import { staffUsers } from "../staff/staff.table.js";
+import { tenantColumn } from "../../db/tenant-column.js";
 
 export const notificationKind = pgEnum("notification_kind", [
   "CHAT_MESSAGE",
@@ -21,9 +21,7 @@ export const notifications = pgTable(
   "notifications",
   {
     id: id(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantColumn(),
     staffUserId: uuid("staff_user_id")
       .notNull()
       .references(() => staffUsers.id, { onDelete: "cascade" }),

@@ -1,9 +1,9 @@
 import { check, index, integer, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 import { createdAt, id, tstz } from "../../db/columns.js";
-import { tenants } from "../tenant/tenant.table.js";
 import { staffUsers } from "../staff/staff.table.js";
 import { appAccounts } from "../account/account.table.js";
+import { tenantColumn } from "../../db/tenant-column.js";
 
 /**
  * A login session. Only the SHA-256 of the token is stored, so a leaked table does not leak logins.
@@ -13,9 +13,7 @@ export const sessions = pgTable(
   "sessions",
   {
     id: id(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantColumn(),
     tokenHash: text("token_hash").notNull().unique(),
     staffUserId: uuid("staff_user_id").references(() => staffUsers.id, { onDelete: "cascade" }),
     appAccountId: uuid("app_account_id").references(() => appAccounts.id, { onDelete: "cascade" }),
@@ -37,9 +35,7 @@ export const oneTimeTokens = pgTable(
   "one_time_tokens",
   {
     id: id(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantColumn(),
     purpose: oneTimeTokenPurpose("purpose").notNull(),
     tokenHash: text("token_hash").notNull().unique(),
     staffUserId: uuid("staff_user_id").references(() => staffUsers.id, { onDelete: "cascade" }),

@@ -1,6 +1,6 @@
-import { boolean, index, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, pgEnum, pgTable, text } from "drizzle-orm/pg-core";
 import { createdAt, id, updatedAt } from "../../db/columns.js";
-import { tenants } from "../tenant/tenant.table.js";
+import { tenantColumn } from "../../db/tenant-column.js";
 
 export const staffRole = pgEnum("staff_role", ["ADMIN", "EMPLOYEE"]);
 export const staffPermission = pgEnum("staff_permission", ["CHAT", "CLAIMS"]);
@@ -10,9 +10,7 @@ export const staffUsers = pgTable(
   "staff_users",
   {
     id: id(),
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantColumn(),
     /** Stored lower-case; staff log in with email alone, so it is unique across firms. */
     email: text("email").notNull().unique(),
     name: text("name").notNull(),
