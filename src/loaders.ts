@@ -8,6 +8,8 @@ import { customers } from "./modules/customer/customer.table.js";
 import { Customer } from "./modules/customer/customer.types.js";
 import { customerScope } from "./modules/customer/customer.service.js";
 import type { Document, DocumentCategory } from "./modules/document/document.types.js";
+import { appAccounts } from "./modules/account/account.table.js";
+import { AppAccount } from "./modules/account/account.types.js";
 
 /** Batch loaders, scoped to the viewer's firm: a loader never returns another firm's row. */
 export function createLoaders(services: Services, viewer: Viewer) {
@@ -44,6 +46,22 @@ export function createLoaders(services: Services, viewer: Viewer) {
       const found = await services.document.categoriesByIds(viewer.tenantId, ids);
       const byId = new Map(found.map((c) => [c.dbId, c]));
       return ids.map((id) => byId.get(id) ?? null);
+    }),
+    /** The app login of each customer: staff see every customer's; an app account only its own. */
+    appAccountOfCustomer: new DataLoader<string, AppAccount | null>(async (customerIds) => {
+      if (viewer.kind !== "staff" && viewer.kind !== "app") return customerIds.map(() => null);
+      const rows = await db
+        .select()
+        .from(appAccounts)
+        .where(
+          and(
+            inArray(appAccounts.customerId, [...customerIds]),
+            eq(appAccounts.tenantId, viewer.tenantId),
+            viewer.kind === "app" ? eq(appAccounts.id, viewer.accountId) : undefined,
+          ),
+        );
+      const byCustomer = new Map(rows.map((r) => [r.customerId, AppAccount.from(r)]));
+      return customerIds.map((id) => byCustomer.get(id) ?? null);
     }),
     responsibleStaffIds: new DataLoader<string, string[]>(async (customerIds) => {
       const map = await services.customer.responsibleStaffIds(db, customerIds);

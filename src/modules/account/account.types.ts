@@ -1,4 +1,4 @@
-import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
+import { ArgsType, Field, ID, InputType, ObjectType } from "type-graphql";
 import { ArrayMaxSize, ArrayMinSize, IsOptional, MaxLength, ValidateNested } from "class-validator";
 import { Node, toGlobalId } from "../../graphql/relay.js";
 import { Connection, PageArgs } from "../../graphql/connection.js";
@@ -6,30 +6,10 @@ import { EmailAddress } from "../../graphql/scalars.js";
 import { ErrorCode } from "../../errors.js";
 import { Customer } from "../customer/customer.types.js";
 import type { AppAccountRow } from "./account.table.js";
+import { AppAccountStatus, DocumentSharing, InviteStatus, Salutation } from "./account.enums.js";
 
-export enum AppAccountStatus {
-  INVITED = "INVITED",
-  ACTIVE = "ACTIVE",
-  DEACTIVATED = "DEACTIVATED",
-}
-export enum Salutation {
-  SIE = "SIE",
-  DU = "DU",
-}
-export enum DocumentSharing {
-  ALL_DOCUMENTS = "ALL_DOCUMENTS",
-  SELECTED_CATEGORIES = "SELECTED_CATEGORIES",
-}
-export enum InviteStatus {
-  INVITED = "INVITED",
-  MISSING_EMAIL = "MISSING_EMAIL",
-  ALREADY_ACTIVE = "ALREADY_ACTIVE",
-  ERROR = "ERROR",
-}
-registerEnumType(AppAccountStatus, { name: "AppAccountStatus" });
-registerEnumType(Salutation, { name: "Salutation", description: "Formal (Sie) or familiar (Du) address in mails (rule D1)." });
-registerEnumType(DocumentSharing, { name: "DocumentSharing", description: "Rule D1: release all documents, or those of chosen categories." });
-registerEnumType(InviteStatus, { name: "InviteStatus" });
+export { AppAccountStatus, DocumentSharing, InviteStatus, Salutation };
+
 
 @ObjectType({ implements: Node, description: "A customer's login to the customer app (rules D1–D9)." })
 export class AppAccount extends Node {

@@ -3,6 +3,7 @@ import type { Context } from "../../context.js";
 import { notFound } from "../../errors.js";
 import { decodeId } from "../../graphql/relay.js";
 import { StaffUser } from "../staff/staff.types.js";
+import { AppAccount } from "../account/account.types.js";
 import { CreateCustomerInput, Customer, CustomerConnection, CustomerPayload, CustomersArgs, SetResponsibleStaffInput, UpdateCustomerInput } from "./customer.types.js";
 
 @Resolver(() => Customer)
@@ -37,6 +38,11 @@ export class CustomerResolver {
   @Mutation(() => CustomerPayload, { description: "Rule C1: the ordered responsible staff (first = chat operator, rule F2)." })
   setResponsibleStaff(@Arg("input", () => SetResponsibleStaffInput) input: SetResponsibleStaffInput, @Ctx() ctx: Context) {
     return ctx.services.customer.setResponsibleStaff(ctx.viewer, input);
+  }
+
+  @FieldResolver(() => AppAccount, { nullable: true, description: "The customer's app login, if any (staff; an app account sees only its own)." })
+  appAccount(@Root() customer: Customer, @Ctx() ctx: Context): Promise<AppAccount | null> {
+    return ctx.loaders.appAccountOfCustomer.load(customer.dbId);
   }
 
   @FieldResolver(() => [StaffUser], { description: "Rule C1: in order. Staff only; empty for app accounts." })

@@ -1,8 +1,9 @@
-import { and, asc, count, eq, ilike, inArray, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, ilike, inArray, isNotNull, isNull, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
 import type { Queryable } from "../../db/client.js";
 import { customers, customerResponsibleStaff, type CustomerRow } from "./customer.table.js";
 import { staffUsers } from "../staff/staff.table.js";
+import { appAccounts } from "../account/account.table.js";
 import { authorize } from "../../auth/policies.js";
 import type { Viewer } from "../../auth/viewer.js";
 import { badInput, notFound, Problems } from "../../errors.js";
@@ -37,6 +38,8 @@ export class CustomerService {
       { column: customers.id, direction: "asc", decode: uuidKey },
     ];
     const term = args.search?.trim();
+    const accountsOf = (where: SQL | undefined) =>
+      db.select({ id: appAccounts.customerId }).from(appAccounts).where(and(eq(appAccounts.tenantId, staff.tenantId), where));
     const responsible = args.responsibleStaffId ? decodeId(args.responsibleStaffId, "StaffUser", "responsibleStaffId") : undefined;
     const scope = and(
       eq(customers.tenantId, staff.tenantId),
@@ -47,6 +50,12 @@ export class CustomerService {
           )
         : undefined,
       args.hasEmail === true ? isNotNull(customers.email) : args.hasEmail === false ? isNull(customers.email) : undefined,
+      args.appAccountStatus ? inArray(customers.id, accountsOf(eq(appAccounts.status, args.appAccountStatus))) : undefined,
+      args.hasAppAccount === true
+        ? inArray(customers.id, accountsOf(undefined))
+        : args.hasAppAccount === false
+          ? notInArray(customers.id, accountsOf(undefined))
+          : undefined,
       responsible
         ? inArray(
             customers.id,

@@ -380,3 +380,36 @@ describe("customers and app accounts (rules C1, C3)", () => {
     expect(await responsibleOf(own.id)).toEqual([firm.employee.id]);
   });
 });
+
+describe("customers by their app login (rules C1, D5, F1)", () => {
+  it("filters by app login status and by having one, and shows the login on the customer", async () => {
+    const firm = await f.buildFirm();
+    const active = await f.buildAppAccount({ tenant: firm.tenant });
+    const invited = await f.buildAppAccount({ tenant: firm.tenant, status: "INVITED", passwordHash: null });
+    const without = await f.buildCustomer({ tenant: firm.tenant });
+    const names = async (vars: CustomersQueryVariables) =>
+      (await firm.adminClient.request(CustomersDocument, vars)).customers.edges.map((e) => e.node.id).sort();
+    const id = (c: { id: string }) => gid("Customer", c.id);
+
+    // Rule F1's "+" dialog: only customers with an ACTIVE login.
+    expect(await names({ appAccountStatus: "ACTIVE" })).toEqual([id(active.customer)]);
+    expect(await names({ appAccountStatus: "INVITED" })).toEqual([id(invited.customer)]);
+    expect(await names({ hasAppAccount: true })).toEqual([id(active.customer), id(invited.customer)].sort());
+    expect(await names({ hasAppAccount: false })).toEqual([id(without)]);
+
+    const { customer } = await firm.adminClient.request(CustomerDocument, { id: id(active.customer) });
+    expect(customer.appAccount).toEqual({ id: gid("AppAccount", active.id), status: "ACTIVE" });
+    expect((await firm.adminClient.request(CustomerDocument, { id: id(without) })).customer.appAccount).toBeNull();
+  });
+
+  it("an app account sees its own login on its customer, and no other customer's", async () => {
+    const firm = await f.buildFirm();
+    const account = await f.buildAppAccount({ tenant: firm.tenant });
+    const partnerAccount = await f.buildAppAccount({ tenant: firm.tenant });
+    await f.grantAccess(account, partnerAccount.customer);
+    const app = await f.appClient(account);
+    expect((await app.request(CustomerDocument, { id: gid("Customer", account.customerId) })).customer.appAccount?.id).toBe(gid("AppAccount", account.id));
+    // A household member's login is not this account's business.
+    expect((await app.request(CustomerDocument, { id: gid("Customer", partnerAccount.customerId) })).customer.appAccount).toBeNull();
+  });
+});

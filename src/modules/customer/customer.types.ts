@@ -4,6 +4,7 @@ import { Node, toGlobalId } from "../../graphql/relay.js";
 import { Connection, PageArgs } from "../../graphql/connection.js";
 import { DateScalar, EmailAddress } from "../../graphql/scalars.js";
 import type { CustomerRow } from "./customer.table.js";
+import { AppAccountStatus } from "../account/account.enums.js";
 
 @ObjectType({ implements: Node, description: "A person in the broker's CRM (rule C1)." })
 export class Customer extends Node {
@@ -61,6 +62,15 @@ export class CustomersArgs extends PageArgs {
   @Field(() => Boolean, { nullable: true, description: "Only customers with (true) or without (false) an email address." })
   @IsOptional()
   hasEmail?: boolean;
+  @Field(() => AppAccountStatus, {
+    nullable: true,
+    description: "Only customers whose app login has this status (ACTIVE: those a chat can be started with, rule F1).",
+  })
+  @IsOptional()
+  appAccountStatus?: AppAccountStatus;
+  @Field(() => Boolean, { nullable: true, description: "Only customers with (true) or without (false) an app login, e.g. to invite the rest." })
+  @IsOptional()
+  hasAppAccount?: boolean;
   @Field(() => ID, { nullable: true, description: "Only customers this staff user is responsible for." })
   @IsOptional()
   responsibleStaffId?: string;
