@@ -31,6 +31,7 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
   MAIL_FROM: z.string().min(3).default("Kundenapp <no-reply@kundenapp.example>"),
   WORKER_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  EVENT_POLL_MS: z.coerce.number().int().min(50).max(600_000).default(30_000),
   WS_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   FILE_URL_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   S3_ENDPOINT: z.url().optional(),
@@ -65,6 +66,8 @@ export interface Config {
   mailFrom: string;
   /** How often the worker loop runs (F4 escalation, mail, clean-up); 0 in tests that drive it by hand. */
   workerIntervalMs: number;
+  /** How often a subscription reads the event log even without a wake-up from the bus. */
+  eventPollMs: number;
   /** How long a WebSocket may take to send `connection_init`. */
   wsInitTimeoutMs: number;
   /** Signs file URLs; every instance needs the same. Unset: a random secret per process (one instance only). */
@@ -124,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     staffLinkBase: e.STAFF_LINK_BASE,
     fileUrlSecret: e.FILE_URL_SECRET,
     wsInitTimeoutMs: e.WS_INIT_TIMEOUT_MS,
+    eventPollMs: e.EVENT_POLL_MS,
     s3: s3Config(e),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,

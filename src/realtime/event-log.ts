@@ -77,7 +77,12 @@ export class EventLog {
       };
       return fn(tx as unknown as Tx, emit);
     });
-    for (const tenantId of touched) await this.deps.bus.publish({ topic: EVENTS_APPENDED, payload: { tenantId } });
+    for (const tenantId of touched) {
+      // Committed already: a bus failure only delays delivery until a subscriber's next wake-up or poll.
+      await this.deps.bus
+        .publish({ topic: EVENTS_APPENDED, payload: { tenantId } })
+        .catch((err: unknown) => this.deps.log.warn({ err }, "could not announce new events; subscribers will poll"));
+    }
     return result;
   }
 
@@ -133,8 +138,12 @@ export class EventLog {
       const off = bus.onMessage((m) => {
         if (m.topic === EVENTS_APPENDED && m.payload.tenantId === opts.tenantId) void drain();
       });
+      // A wake-up lost on the bus (a reconnect, a failed publish) delays an event by one poll at most.
+      const poll = setInterval(() => void drain(), this.deps.config.eventPollMs);
+      poll.unref();
       await drain();
       await stop;
+      clearInterval(poll);
       off();
     });
   }

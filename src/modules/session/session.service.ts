@@ -260,6 +260,10 @@ export class SessionService {
 
   /** Publish after commit: the bus must never announce what a rolled-back transaction did. */
   async announceEnded(sessionIds: string[]): Promise<void> {
-    if (sessionIds.length > 0) await this.deps.bus.publish({ topic: SESSIONS_ENDED, payload: { sessionIds } });
+    if (sessionIds.length === 0) return;
+    // The change is committed: a bus failure must not turn it into an error. The socket sweep closes them anyway.
+    await this.deps.bus
+      .publish({ topic: SESSIONS_ENDED, payload: { sessionIds } })
+      .catch((err: unknown) => this.deps.log.warn({ err }, "could not announce ended sessions; the sweep will close their sockets"));
   }
 }
