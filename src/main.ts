@@ -9,6 +9,8 @@ import { startServer } from "./server.js";
 import { DEMO, seedDemo } from "./db/seed.js";
 import { printSdl } from "./schema.js";
 import type { Viewer } from "./auth/viewer.js";
+import { asc } from "drizzle-orm";
+import { tenants } from "./modules/tenant/tenant.table.js";
 
 const HELP = `Usage: npm run cli -- <command> [options]
 
@@ -19,6 +21,7 @@ const HELP = `Usage: npm run cli -- <command> [options]
   tenant create --name N --admin-email E --admin-name A
                                           create a broker firm; prints its broker ID and the admin's invitation link
   tenant app --broker-id ID --on|--off    enable or disable a firm's customer app (rule A1)
+  tenant list                             list the firms: broker ID, app on/off, name
 
 Configuration comes from the environment (see README).`;
 
@@ -103,6 +106,10 @@ async function main(argv: string[]): Promise<void> {
         adminName: values["admin-name"] ?? "",
       });
       console.log(`firm created: ${result.tenant.name}\nbroker ID: ${result.tenant.brokerId}\nadmin invitation: ${result.adminInvitationLink}`);
+    } else if (command === "tenant" && rest[0] === "list") {
+      const rows = await app.deps.database.db.select().from(tenants).orderBy(asc(tenants.name));
+      for (const r of rows) console.log(`${r.brokerId}  app ${r.customerAppEnabled ? "on " : "off"}  ${r.name}`);
+      if (rows.length === 0) console.log("no firms yet");
     } else if (command === "tenant" && rest[0] === "app") {
       const { values } = parseArgs({
         args: rest.slice(1),

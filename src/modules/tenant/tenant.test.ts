@@ -315,6 +315,9 @@ describe("the operator CLI (rules A1, A2)", () => {
       const off = await cli(["tenant", "app", "--broker-id", brokerId!.toLowerCase(), "--off"], env);
       expect(off.stdout).toContain(brokerId!);
       expect(off.stdout).toContain("disabled");
+
+      const list = await cli(["tenant", "list"], env);
+      expect(list.stdout).toContain(`${brokerId}  app off  CLI Makler GmbH`);
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
