@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
 import { tenants, type TenantRow } from "./tenant.table.js";
 import { authorize } from "../../auth/policies.js";
@@ -17,14 +17,19 @@ import {
 } from "./tenant.types.js";
 
 export class TenantService {
+  // Read by `viewer`, `tenant` and `brokerProfile`: nearly every screen of both apps.
+  private readonly byId;
+
   constructor(
     private readonly deps: Deps,
     private readonly staff: StaffService,
     private readonly files: FileService,
-  ) {}
+  ) {
+    this.byId = deps.database.db.select().from(tenants).where(eq(tenants.id, sql.placeholder("id"))).prepare("tenant_by_id");
+  }
 
   private async row(id: string): Promise<TenantRow | undefined> {
-    const [row] = await this.deps.database.db.select().from(tenants).where(eq(tenants.id, id));
+    const [row] = await this.byId.execute({ id });
     return row;
   }
 
