@@ -54,9 +54,6 @@ export class Problems {
     this.list.push({ field, rule, message });
     return this;
   }
-  get empty(): boolean {
-    return this.list.length === 0;
-  }
   throwIfAny(): void {
     if (this.list.length > 0) throw badInput(this.list);
   }

@@ -1,5 +1,5 @@
 import { forbidden } from "../errors.js";
-import { requireStaff, type StaffPermission, type StaffViewer, type Viewer } from "./viewer.js";
+import { requireStaff, type StaffViewer, type Viewer } from "./viewer.js";
 
 /**
  * What each action needs, as short predicates over a staff viewer (Outline's policies).
@@ -21,10 +21,6 @@ const staffPolicies = {
 } satisfies Record<string, (v: StaffViewer) => boolean>;
 
 export type StaffAction = keyof typeof staffPolicies;
-
-export function hasPermission(v: StaffViewer, p: StaffPermission): boolean {
-  return v.permissions.has(p);
-}
 
 /** True when the viewer is staff and may do the action. */
 export function can(viewer: Viewer, action: StaffAction): boolean {

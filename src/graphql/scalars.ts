@@ -1,10 +1,9 @@
 import { GraphQLScalarType } from "graphql";
-import { DateTimeResolver, EmailAddressResolver, URLResolver, LocalDateResolver } from "graphql-scalars";
+import { DateTimeResolver, EmailAddressResolver, LocalDateResolver } from "graphql-scalars";
 
 /** graphql-scalars, as the API conventions ask: ISO date-times in UTC, emails checked at the edge. */
 export const DateTimeScalar = DateTimeResolver;
 export const EmailAddress = EmailAddressResolver;
-export const URLScalar = URLResolver;
 /**
  * `Date`: a calendar date with no time zone, "YYYY-MM-DD" (a birth date, a date of loss). graphql-scalars'
  * DateResolver hands resolvers a JS Date at UTC midnight, which invites off-by-one-day and string-compare

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lte, or } from "drizzle-orm";
 import type { Deps } from "../deps.js";
 import type { Queryable } from "../db/client.js";
 import { mailOutbox, type MailRow } from "./outbox.table.js";
@@ -93,11 +93,5 @@ export class Outbox {
       }
     }
     return { sent, failed };
-  }
-
-  /** Mail still to send (for the readiness of tests and the CLI). */
-  async pendingCount(): Promise<number> {
-    const rows = await this.deps.database.rows<{ n: number }>(sql`select count(*)::int as n from ${mailOutbox} where status = 'PENDING'`);
-    return Number(rows[0]?.n ?? 0);
   }
 }

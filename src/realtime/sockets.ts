@@ -24,8 +24,4 @@ export class SocketRegistry {
   closeSession(sessionId: string, reason = "Session ended"): void {
     for (const socket of this.bySession.get(sessionId) ?? []) socket.close(CLOSE_SESSION_ENDED, reason);
   }
-
-  closeAll(code: number, reason: string): void {
-    for (const set of this.bySession.values()) for (const s of set) s.close(code, reason);
-  }
 }

@@ -1,4 +1,4 @@
-import { and, count, eq, inArray } from "drizzle-orm";
+import { and, count, eq, inArray, or, sql } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
 import type { Tx } from "../../db/client.js";
 import { appAccounts, appAccountAccess, type AppAccountRow } from "./account.table.js";
@@ -353,16 +353,15 @@ export class AccountService {
   /** The customers an account may access now: its own first, then granted ones by name. */
   async accessibleCustomers(tenantId: string, accountId: string): Promise<Customer[]> {
     const { db } = this.deps.database;
-    const [account] = await db.select().from(appAccounts).where(and(eq(appAccounts.id, accountId), eq(appAccounts.tenantId, tenantId)));
-    if (!account) return [];
+    const own = db.select({ id: appAccounts.customerId }).from(appAccounts).where(and(eq(appAccounts.id, accountId), eq(appAccounts.tenantId, tenantId)));
     const granted = db.select({ id: appAccountAccess.customerId }).from(appAccountAccess).where(eq(appAccountAccess.appAccountId, accountId));
+    // One round trip: the own customer first, then the granted ones by name.
     const rows = await db
       .select()
       .from(customers)
-      .where(and(eq(customers.tenantId, tenantId), inArray(customers.id, granted)))
-      .orderBy(customers.lastName, customers.firstName);
-    const [own] = await db.select().from(customers).where(eq(customers.id, account.customerId));
-    return [own!, ...rows].map(Customer.from);
+      .where(and(eq(customers.tenantId, tenantId), or(inArray(customers.id, own), inArray(customers.id, granted))))
+      .orderBy(sql`${customers.id} in (${own}) desc`, customers.lastName, customers.firstName);
+    return rows.map(Customer.from);
   }
 
   /** Rule D9: the app hears of every grant and revocation, resumable with `after:`. */

@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNull, lte } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
 import type { Tx } from "../../db/client.js";
 import { notifications, type NotificationRow } from "./notification.table.js";
@@ -196,13 +196,5 @@ export class NotificationService {
       if (skip.length) await tx.update(notifications).set({ emailState: "SKIPPED" }).where(inArray(notifications.id, skip));
       return { queued, skipped: skip.length };
     });
-  }
-
-  /** For tests and for modules: the count of pending escalations. */
-  async pendingEmailCount(): Promise<number> {
-    const rows = await this.deps.database.rows<{ n: number }>(
-      sql`select count(*)::int as n from ${notifications} where email_state = 'PENDING' and read_at is null`,
-    );
-    return Number(rows[0]?.n ?? 0);
   }
 }

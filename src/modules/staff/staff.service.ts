@@ -178,12 +178,4 @@ export class StaffService {
     await this.sessions.announceEnded(ended);
     return { ok: true };
   }
-
-  /** Active admins of a firm (used by notification routing). */
-  async activeAdmins(on: Queryable, tenantId: string): Promise<StaffUserRow[]> {
-    return on
-      .select()
-      .from(staffUsers)
-      .where(and(eq(staffUsers.tenantId, tenantId), eq(staffUsers.role, "ADMIN"), eq(staffUsers.status, "ACTIVE")));
-  }
 }
