@@ -15,10 +15,36 @@ export enum ErrorCode {
   APP_DISABLED = "APP_DISABLED",
   GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED",
   INTERNAL = "INTERNAL",
+  FILE_TOO_LARGE = "FILE_TOO_LARGE",
+  FILE_TYPE = "FILE_TYPE",
+  FILE_EMPTY = "FILE_EMPTY",
 }
-registerEnumType(ErrorCode, { name: "ErrorCode", description: "Stable codes in `extensions.code` of every error." });
+registerEnumType(ErrorCode, {
+  name: "ErrorCode",
+  description:
+    "Stable codes in `extensions.code` of every error (and of HTTP error bodies of file transfers). Branch on the code, not on the message: messages are for people and may change.",
+  valuesConfig: {
+    UNAUTHENTICATED: { description: "No valid session: not logged in, the token expired or was ended, or the login details are wrong. Log in again." },
+    FORBIDDEN: { description: "Logged in, but this kind of user or this role may not do it (e.g. an employee calling an admin operation)." },
+    NOT_FOUND: { description: "The object does not exist or the viewer may not see it; the two cases are deliberately indistinguishable." },
+    BAD_USER_INPUT: { description: "The input was refused; `extensions.fields` lists every problem as `{ field, rule, message }`." },
+    CONFLICT: { description: "The request is valid but clashes with the current state (a name already in use, the firm's last admin, ...); reload and decide." },
+    RATE_LIMITED: { description: "Too many failed attempts; `extensions.retryAfterSeconds` says when to try again." },
+    ACCOUNT_DEACTIVATED: { description: "The login details are correct, but the broker firm has deactivated this login; told only after a correct password." },
+    APP_DISABLED: { description: "The broker's customer app is switched off: app accounts can neither log in nor be invited." },
+    GRAPHQL_VALIDATION_FAILED: { description: "The document itself was refused: a syntax error, an unknown field, or a query over the depth, alias or cost limits." },
+    INTERNAL: { description: "An unexpected error on the server; the message carries no detail. Retrying later may help." },
+    FILE_TOO_LARGE: { description: "An upload's bytes exceed the size announced in `createUpload` or allowed for its purpose (HTTP 413)." },
+    FILE_TYPE: { description: "An upload's bytes are not of a type its purpose allows; the type is read from the bytes, not the file name (HTTP 415)." },
+    FILE_EMPTY: { description: "An upload arrived without any bytes (HTTP 400)." },
+  },
+});
 
-/** One problem with one input field: the field's path, the rule it breaks, and a readable message. */
+/**
+ * One problem with one input field: the field's path, the rule it breaks, and a readable message.
+ * `rule` is one vocabulary of SCREAMING_SNAKE_CASE names (REQUIRED, LENGTH, FORMAT, EMAIL, RANGE, TYPE, UNIQUE, ...),
+ * never a DOMAIN rule number and never a raw class-validator constraint name.
+ */
 export interface FieldProblem {
   field: string;
   rule: string;
@@ -29,7 +55,8 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { fields?: FieldProblem[]; rule?: string; retryAfterSeconds?: number } = {},
+    // Everything in `extra` reaches the client as an extension: no DOMAIN rule numbers here (cite them in a comment at the throw).
+    readonly extra: { fields?: FieldProblem[]; retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.name = "AppError";
@@ -39,7 +66,7 @@ export class AppError extends Error {
 export const notFound = (what = "Object") => new AppError(ErrorCode.NOT_FOUND, `${what} not found`);
 export const forbidden = (message = "You are not allowed to do this") => new AppError(ErrorCode.FORBIDDEN, message);
 export const unauthenticated = () => new AppError(ErrorCode.UNAUTHENTICATED, "Not logged in or session expired");
-export const conflict = (message: string, rule?: string) => new AppError(ErrorCode.CONFLICT, message, { rule });
+export const conflict = (message: string) => new AppError(ErrorCode.CONFLICT, message);
 
 /** Input refused: lists every field and the rule it breaks. */
 export function badInput(fields: FieldProblem[]): AppError {
@@ -59,10 +86,45 @@ export class Problems {
   }
 }
 
+/**
+ * class-validator's constraint names (the decorators' names) in the API's rule vocabulary: clients see
+ * what was broken, not which library checked it. Add a row when a type uses a new decorator.
+ */
+const VALIDATOR_RULES: Readonly<Record<string, string>> = {
+  isNotEmpty: "REQUIRED",
+  isDefined: "REQUIRED",
+  arrayNotEmpty: "REQUIRED",
+  isLength: "LENGTH",
+  minLength: "LENGTH",
+  maxLength: "LENGTH",
+  arrayMinSize: "LENGTH",
+  arrayMaxSize: "LENGTH",
+  matches: "FORMAT",
+  isUuid: "FORMAT",
+  isEmail: "EMAIL",
+  min: "RANGE",
+  max: "RANGE",
+  isPositive: "RANGE",
+  arrayUnique: "UNIQUE",
+  isBoolean: "TYPE",
+  isInt: "TYPE",
+  isNumber: "TYPE",
+  isString: "TYPE",
+  isArray: "TYPE",
+  isEnum: "TYPE",
+  isDateString: "TYPE",
+  nestedValidation: "TYPE",
+};
+
+/** A constraint name in the rule vocabulary; one without a row becomes SCREAMING_SNAKE_CASE (isFooBar → IS_FOO_BAR). */
+function validatorRule(constraint: string): string {
+  return VALIDATOR_RULES[constraint] ?? constraint.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
 function flattenValidation(errors: ValidationError[], prefix: string): FieldProblem[] {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = Object.entries(e.constraints ?? {}).map(([rule, message]) => ({ field, rule, message }));
+    const own = Object.entries(e.constraints ?? {}).map(([constraint, message]) => ({ field, rule: validatorRule(constraint), message }));
     return [...own, ...flattenValidation(e.children ?? [], field)];
   });
 }
@@ -80,7 +142,9 @@ export function formatError(log: Logger) {
     const original = error instanceof GraphQLError ? error.originalError : error;
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
     if (isAppError(original)) {
-      return { ...base, message: original.message, extensions: { code: original.code, ...stripUndefined(original.extra) } };
+      // Only the documented extensions: whatever else a throw site passed (an old `rule: "A1"`) stays on the server.
+      const { fields, retryAfterSeconds } = original.extra;
+      return { ...base, message: original.message, extensions: { code: original.code, ...stripUndefined({ fields, retryAfterSeconds }) } };
     }
     if (original instanceof ArgumentValidationError) {
       const errors = original.extensions.validationErrors as ValidationError[];
@@ -127,7 +191,9 @@ function coercionProblems(message: string): FieldProblem[] {
   const child = /^Field "(\w+)" (?:of required type .* was not provided|is not defined by type)/.exec(detail)?.[1];
   // One style of path everywhere: input.permissions.1, as the services write it.
   const field = [at ?? variable, child].filter(Boolean).join(".").replace(/\[(\d+)\]/g, ".$1");
-  return [{ field, rule: "TYPE", message: detail }];
+  // The EmailAddress scalar refuses an address the way services do: the same rule either way.
+  const rule = /^Value is not a valid email address/.test(detail) ? "EMAIL" : "TYPE";
+  return [{ field, rule, message: detail }];
 }
 
 /** The PostgreSQL error code behind a driver or drizzle error (drizzle wraps it as `cause`). */

@@ -1,19 +1,24 @@
+import type DataLoader from "dataloader";
 import type { Services } from "./services.js";
 import type { Viewer } from "./auth/viewer.js";
-import { staffLoaders } from "./modules/staff/staff.loaders.js";
-import { customerLoaders } from "./modules/customer/customer.loaders.js";
-import { documentLoaders } from "./modules/document/document.loaders.js";
-import { accountLoaders } from "./modules/account/account.loaders.js";
+import { modules } from "./modules/index.js";
 
-/** Batch loaders for one request (or one subscription), scoped to the viewer: a loader never returns what the viewer may not see. */
-export function createLoaders(services: Services, viewer: Viewer) {
-  const db = services.deps.database.db;
-  return {
-    ...staffLoaders(db, viewer),
-    ...customerLoaders(db, viewer, services.customer),
-    ...documentLoaders(viewer, services.document),
-    ...accountLoaders(db, viewer),
-  };
+type Module = (typeof modules)[number];
+type LoadersOf<M> = M extends { loaders: (services: Services, viewer: Viewer) => infer L } ? L : never;
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/** Every module's loaders, by name. */
+export type Loaders = UnionToIntersection<LoadersOf<Module>>;
+
+/** Batch loaders for one request (or one subscription event), scoped to the viewer: a loader never returns what the viewer may not see. */
+export function createLoaders(services: Services, viewer: Viewer): Loaders {
+  const all: Record<string, DataLoader<string, unknown>> = {};
+  for (const m of modules) {
+    if (!("loaders" in m)) continue;
+    for (const [name, loader] of Object.entries(m.loaders(services, viewer))) {
+      if (name in all) throw new Error(`loader ${name} is defined by two modules`);
+      all[name] = loader;
+    }
+  }
+  return all as Loaders;
 }
-
-export type Loaders = ReturnType<typeof createLoaders>;

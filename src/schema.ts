@@ -4,19 +4,12 @@ import { buildSchema } from "type-graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { authChecker } from "./auth/auth-checker.js";
 import { NodeResolver } from "./graphql/node.resolver.js";
-import { SessionResolver } from "./modules/session/session.resolver.js";
-import { StaffResolver } from "./modules/staff/staff.resolver.js";
-import { TenantResolver } from "./modules/tenant/tenant.resolver.js";
-import { NotificationResolver } from "./modules/notification/notification.resolver.js";
+import { modules } from "./modules/index.js";
 import { createPubSub } from "@graphql-yoga/subscription";
-import { CustomerResolver } from "./modules/customer/customer.resolver.js";
-import { AccountResolver } from "./modules/account/account.resolver.js";
-import { FileResolver } from "./files/file.resolver.js";
-import { DocumentResolver } from "./modules/document/document.resolver.js";
-import { BrokerProfileResolver } from "./modules/tenant/tenant.resolver.js";
 import { getErrorCodeEnum } from "./graphql/error-code.js";
 
-export const resolvers = [NodeResolver, SessionResolver, TenantResolver, StaffResolver, NotificationResolver, CustomerResolver, AccountResolver, FileResolver, BrokerProfileResolver, DocumentResolver] as const;
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql's type for resolver classes
+export const resolvers: [Function, ...Function[]] = [NodeResolver, ...modules.flatMap((m): Function[] => m.resolvers)];
 
 let cached: Promise<GraphQLSchema> | undefined;
 

@@ -6,9 +6,14 @@ import { NotificationService } from "./modules/notification/notification.service
 import { EventLog } from "./realtime/event-log.js";
 import { Outbox } from "./mail/outbox.js";
 import { CustomerService } from "./modules/customer/customer.service.js";
-import { AccountService } from "./modules/account/account.service.js";
+import { InvitationService } from "./modules/account/invitation.service.js";
+import { AccountAdminService } from "./modules/account/administration.service.js";
+import { HouseholdService } from "./modules/account/household.service.js";
+import { CredentialsService } from "./modules/account/credentials.service.js";
 import { FileService } from "./files/file.service.js";
 import { DocumentService } from "./modules/document/document.service.js";
+import { filePurposes } from "./modules/index.js";
+import { ReleaseFlow } from "./flows/release.flow.js";
 
 /** Every service, built once per process over the same dependencies. */
 export class Services {
@@ -19,20 +24,31 @@ export class Services {
   readonly outbox: Outbox;
   readonly notification: NotificationService;
   readonly customer: CustomerService;
-  readonly account: AccountService;
+  /** App accounts, by concern: inviting customers, administering logins, household grants, setting passwords (app and staff). */
+  readonly invitation: InvitationService;
+  readonly accountAdmin: AccountAdminService;
+  readonly household: HouseholdService;
+  readonly credentials: CredentialsService;
   readonly file: FileService;
   readonly document: DocumentService;
+  readonly flows: { release: ReleaseFlow };
 
   constructor(readonly deps: Deps) {
     this.events = new EventLog(deps);
     this.outbox = new Outbox(deps, deps.mailer);
     this.session = new SessionService(deps);
-    this.file = new FileService(deps, this.session);
-    this.notification = new NotificationService(deps, this.events, this.outbox, this.session);
+    this.events.useViewerReloader((ids) => this.session.reloadMany(ids));
+    this.file = new FileService(deps, this.session, filePurposes());
+    this.notification = new NotificationService(deps, this.events, this.outbox);
     this.staff = new StaffService(deps, this.session, this.outbox);
     this.tenant = new TenantService(deps, this.staff, this.file);
     this.customer = new CustomerService(deps);
-    this.account = new AccountService(deps, this.session, this.outbox, this.events);
     this.document = new DocumentService(deps, this.file, this.events, this.notification, this.customer);
+    // Flows span modules: built after the module services they call, handed to the services that start them.
+    this.flows = { release: new ReleaseFlow(this.document) };
+    this.invitation = new InvitationService(deps, this.outbox, this.flows.release);
+    this.accountAdmin = new AccountAdminService(deps, this.session);
+    this.household = new HouseholdService(deps, this.events);
+    this.credentials = new CredentialsService(deps, this.session, this.outbox);
   }
 }

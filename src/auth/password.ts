@@ -32,18 +32,21 @@ const COMMON = new Set(
 
 export const MAX_PASSWORD_LENGTH = 200;
 
-/** Rule D4: every rule the password misses, so the app can show them all at once. */
+/**
+ * Rule D4: every rule the password misses, so the app can show them all at once.
+ * The rule names share the PASSWORD_ prefix, so a client can group them under the password field.
+ */
 export function passwordProblems(password: string, field = "input.password"): FieldProblem[] {
   const p: FieldProblem[] = [];
-  if (password.length < 8) p.push({ field, rule: "D4_MIN_LENGTH", message: "must have at least 8 characters" });
+  if (password.length < 8) p.push({ field, rule: "PASSWORD_MIN_LENGTH", message: "must have at least 8 characters" });
   if (password.length > MAX_PASSWORD_LENGTH)
-    p.push({ field, rule: "MAX_LENGTH", message: `must have at most ${MAX_PASSWORD_LENGTH} characters` });
-  if (!/\p{Ll}/u.test(password)) p.push({ field, rule: "D4_LOWERCASE", message: "must contain a lower-case letter" });
-  if (!/\p{Lu}/u.test(password)) p.push({ field, rule: "D4_UPPERCASE", message: "must contain an upper-case letter" });
-  if (!/\p{Nd}/u.test(password)) p.push({ field, rule: "D4_DIGIT", message: "must contain a digit" });
+    p.push({ field, rule: "PASSWORD_MAX_LENGTH", message: `must have at most ${MAX_PASSWORD_LENGTH} characters` });
+  if (!/\p{Ll}/u.test(password)) p.push({ field, rule: "PASSWORD_LOWERCASE", message: "must contain a lower-case letter" });
+  if (!/\p{Lu}/u.test(password)) p.push({ field, rule: "PASSWORD_UPPERCASE", message: "must contain an upper-case letter" });
+  if (!/\p{Nd}/u.test(password)) p.push({ field, rule: "PASSWORD_DIGIT", message: "must contain a digit" });
   if (!/[^\p{L}\p{Nd}\s]/u.test(password))
-    p.push({ field, rule: "D4_SPECIAL", message: "must contain a special character" });
+    p.push({ field, rule: "PASSWORD_SPECIAL", message: "must contain a special character" });
   if (COMMON.has(password.toLowerCase()))
-    p.push({ field, rule: "COMMON_PASSWORD", message: "is one of the most common passwords; choose another" });
+    p.push({ field, rule: "PASSWORD_COMMON", message: "is one of the most common passwords; choose another" });
   return p;
 }

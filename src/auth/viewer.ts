@@ -40,20 +40,9 @@ export function requireSession(viewer: Viewer): SessionViewer {
   return viewer;
 }
 
-export function requireStaff(viewer: Viewer): StaffViewer {
-  if (viewer.kind === "anonymous") throw unauthenticated();
-  if (viewer.kind !== "staff") throw forbidden("Only staff users may do this");
-  return viewer;
-}
-
 export function requireOperator(viewer: Viewer): OperatorViewer {
   if (viewer.kind === "anonymous") throw unauthenticated();
   if (viewer.kind !== "operator") throw forbidden("Only the platform operator may do this");
   return viewer;
 }
 
-export function requireApp(viewer: Viewer): AppViewer {
-  if (viewer.kind === "anonymous") throw unauthenticated();
-  if (viewer.kind !== "app") throw forbidden("Only customer app accounts may do this");
-  return viewer;
-}

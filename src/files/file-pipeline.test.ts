@@ -146,6 +146,7 @@ describe("sizes and reuse of an upload URL", () => {
     const up = await upload(firm.employeeClient, { purpose: "DOCUMENT", bytes: padded(PDF, 4096), contentType: "application/pdf", declaredSize: 4000 });
     expect(up.status).toBe(413);
     expect(up.body).toMatchObject({ errors: [{ extensions: { code: "FILE_TOO_LARGE" } }] });
+    expect(up.body).toMatchObject({ errors: [{ extensions: { code: "FILE_TOO_LARGE" } }] });
     const row = await fileRow(up.fileId);
     expect(row!.status).toBe("PENDING");
     expect(await bytesOf(row!)).toEqual([]);
@@ -391,6 +392,7 @@ describe("download URLs", () => {
     for (const bad of [`${flip(body, 3)}.${sig}`, `${body}.${flip(sig, 5)}`, `${body}.${sig}x`, body, "nonsense", `${body}.`]) {
       const res = await download(`${base}/files/${bad}`);
       expect(res.status, bad).toBe(404);
+      expect(JSON.parse(res.bytes.toString("utf8")), bad).toMatchObject({ errors: [{ extensions: { code: "NOT_FOUND" } }] });
     }
     // A token naming another file (signed for a different id) cannot be made without the secret: the body of one with the signature of another fails.
     const other = await upload(firm.employeeClient, { purpose: "DOCUMENT", bytes: JPEG, contentType: "image/jpeg" });

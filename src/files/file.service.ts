@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { uuidv7 } from "uuidv7";
 import { and, eq, inArray, lte, ne } from "drizzle-orm";
 import type { Deps } from "../deps.js";
@@ -7,24 +7,19 @@ import type { Queryable } from "../db/client.js";
 import { files, type FileRow } from "./file.table.js";
 import { receiveUpload } from "./upload.js";
 import { isFileError } from "./errors.js";
-import type { Mime } from "./sniff.js";
 import { signFileToken, verifyFileToken } from "./signed-url.js";
 import type { SessionViewer, Viewer } from "../auth/viewer.js";
 import type { SessionService } from "../modules/session/session.service.js";
-import { documents } from "../modules/document/document.table.js";
-import { documentScope } from "../modules/document/document.scope.js";
 import { requireSession } from "../auth/viewer.js";
+import type { FilePurpose, FilePurposes } from "./purposes.js";
+import { firmScope } from "../auth/policy.js";
 import { ErrorCode, Problems, badInput, forbidden, notFound } from "../errors.js";
 import { decodeId } from "../graphql/relay.js";
 
-export type FilePurpose = FileRow["purpose"];
+/** Files of the viewer's firm; which of them a viewer may download is the purpose's to say. */
+const fileScope = firmScope(files.tenantId);
 
-/** What each purpose accepts: real types (sniffed) and size. Rule G1: claim photos JPEG, PNG or HEIC up to 15 MB. */
-export const FILE_RULES: Record<FilePurpose, { types: readonly Mime[]; maxBytes: number }> = {
-  LOGO: { types: ["image/png", "image/jpeg"], maxBytes: 2 * 1024 * 1024 },
-  DOCUMENT: { types: ["application/pdf", "image/jpeg", "image/png", "image/heic"], maxBytes: 25 * 1024 * 1024 },
-  CLAIM_PHOTO: { types: ["image/jpeg", "image/png", "image/heic"], maxBytes: 15 * 1024 * 1024 },
-};
+export type { FilePurpose };
 
 /** How long an upload URL is valid, and how long stored but unattached bytes are kept. */
 export const UPLOAD_TTL_MS = 15 * 60_000;
@@ -43,14 +38,15 @@ export class FileService {
   constructor(
     private readonly deps: Deps,
     private readonly sessions: SessionService,
+    /** Every purpose, as the modules registered them. */
+    private readonly purposes: FilePurposes,
   ) {}
 
   /** Step 1: a short-lived URL the client PUTs the bytes to. */
   async createUpload(viewer: Viewer, input: { purpose: FilePurpose; contentType: string; size: number; fileName: string }, baseUrl: string) {
     const session = requireSession(viewer);
-    if (input.purpose === "LOGO" && !(session.kind === "staff" && session.role === "ADMIN")) throw forbidden("Only admins change the logo (rule A3)");
-    if (input.purpose === "CLAIM_PHOTO" && session.kind !== "app") throw forbidden("Claim photos come from the customer app (rule G1)");
-    const rule = FILE_RULES[input.purpose];
+    const rule = this.purposes[input.purpose];
+    if (!rule.mayUpload(session)) throw forbidden(rule.uploadDenied);
     const problems = new Problems();
     if (!(rule.types as readonly string[]).includes(input.contentType)) {
       problems.add("input.contentType", "FILE_TYPE", `must be one of ${rule.types.join(", ")}`);
@@ -92,7 +88,7 @@ export class FileService {
     const { db } = this.deps.database;
     const [row] = await db.select().from(files).where(eq(files.id, payload.id));
     if (!row || row.status !== "PENDING") return { ok: false, error: { status: 409, code: ErrorCode.CONFLICT, message: "This upload URL was used already" } };
-    const rule = FILE_RULES[row.purpose];
+    const rule = this.purposes[row.purpose];
     // Each PUT streams to a key of its own, which becomes the file's key only if this PUT wins the PENDING → STORED
     // update: two PUTs at once to the same URL can neither overwrite nor delete each other's bytes.
     const key = `${row.storageKey}-${randomBytes(6).toString("hex")}`;
@@ -115,9 +111,9 @@ export class FileService {
       }
       return { ok: true, file: stored };
     } catch (err) {
-      if (isFileError(err, "TOO_LARGE")) return { ok: false, error: { status: 413, code: "FILE_TOO_LARGE", message: `The file is larger than the ${Math.min(rule.maxBytes, row.declaredSize)} bytes announced or allowed` } };
-      if (isFileError(err, "UNSUPPORTED_TYPE")) return { ok: false, error: { status: 415, code: "FILE_TYPE", message: `The file is not one of ${rule.types.join(", ")}` } };
-      if (isFileError(err, "EMPTY")) return { ok: false, error: { status: 400, code: "FILE_EMPTY", message: "The file is empty" } };
+      if (isFileError(err, "TOO_LARGE")) return { ok: false, error: { status: 413, code: ErrorCode.FILE_TOO_LARGE, message: `The file is larger than the ${Math.min(rule.maxBytes, row.declaredSize)} bytes announced or allowed` } };
+      if (isFileError(err, "UNSUPPORTED_TYPE")) return { ok: false, error: { status: 415, code: ErrorCode.FILE_TYPE, message: `The file is not one of ${rule.types.join(", ")}` } };
+      if (isFileError(err, "EMPTY")) return { ok: false, error: { status: 400, code: ErrorCode.FILE_EMPTY, message: "The file is empty" } };
       throw err;
     }
   }
@@ -134,7 +130,7 @@ export class FileService {
       .where(
         and(
           eq(files.id, id),
-          eq(files.tenantId, viewer.tenantId),
+          fileScope(viewer),
           viewer.kind === "staff" ? eq(files.createdByStaffId, viewer.userId) : eq(files.createdByAccountId, viewer.accountId),
         ),
       )
@@ -145,6 +141,51 @@ export class FileService {
     if (row.status !== "STORED") throw badInput([{ field, rule: "FILE_UPLOADED", message: "has not been uploaded yet (PUT the bytes to the upload URL first)" }]);
     const [attached] = await tx.update(files).set({ status: "ATTACHED", expiresAt: null }).where(eq(files.id, id)).returning();
     return attached!;
+  }
+
+  /**
+   * Stores a file the server made itself (a chat transcript, a seeded document) the way an upload is stored:
+   * the type read from the bytes and checked against the purpose, the bytes in storage, the row STORED. Call
+   * it before the transaction that uses the file, and attach it there with `attachGenerated`; if that
+   * transaction fails, the file is abandoned and removed like any upload never attached.
+   */
+  async storeGenerated(f: { tenantId: string; purpose: FilePurpose; fileName: string; bytes: Buffer; createdByStaffId?: string | null }): Promise<FileRow> {
+    const rule = this.purposes[f.purpose];
+    const id = uuidv7();
+    const key = `t/${f.tenantId}/${id}`;
+    const result = await receiveUpload(Readable.from([f.bytes]), { maxBytes: rule.maxBytes, allowed: rule.types, storage: this.deps.storage, key });
+    const now = this.deps.clock.now();
+    const [row] = await this.deps.database.db
+      .insert(files)
+      .values({
+        id,
+        tenantId: f.tenantId,
+        purpose: f.purpose,
+        status: "STORED",
+        fileName: f.fileName,
+        declaredType: result.mime,
+        declaredSize: result.size,
+        mimeType: result.mime,
+        size: result.size,
+        sha256: result.sha256,
+        storageKey: key,
+        createdByStaffId: f.createdByStaffId ?? null,
+        expiresAt: new Date(now.getTime() + ABANDONED_AFTER_MS),
+        createdAt: now,
+      })
+      .returning();
+    return row!;
+  }
+
+  /** Attaches a file from `storeGenerated` inside the transaction that uses it. */
+  async attachGenerated(tx: Queryable, file: FileRow): Promise<FileRow> {
+    const [attached] = await tx
+      .update(files)
+      .set({ status: "ATTACHED", expiresAt: null })
+      .where(and(eq(files.id, file.id), eq(files.tenantId, file.tenantId), eq(files.status, "STORED")))
+      .returning();
+    if (!attached) throw new Error(`generated file ${file.id} is not STORED`);
+    return attached;
   }
 
   /**
@@ -171,28 +212,14 @@ export class FileService {
     const [row] = await db
       .select()
       .from(files)
-      .where(and(eq(files.id, fileId), eq(files.status, "ATTACHED"), eq(files.tenantId, viewer.tenantId)));
+      .where(and(eq(files.id, fileId), eq(files.status, "ATTACHED"), fileScope(viewer)));
     if (!row || !(await this.mayDownload(viewer, row))) return null;
     return { file: row, stream: await this.deps.storage.get(row.storageKey) };
   }
 
-  /** Who may download what, by what the file is attached to. */
-  private async mayDownload(viewer: SessionViewer, file: FileRow): Promise<boolean> {
-    switch (file.purpose) {
-      case "LOGO":
-        // The firm's profile is for every member (rule A3).
-        return true;
-      case "DOCUMENT": {
-        const [doc] = await this.deps.database.db
-          .select({ id: documents.id })
-          .from(documents)
-          .where(and(eq(documents.fileId, file.id), documentScope(viewer)));
-        return Boolean(doc);
-      }
-      case "CLAIM_PHOTO":
-        // Until the claims module attaches photos, only the firm's staff see them.
-        return viewer.kind === "staff";
-    }
+  /** Who may download what: the module that registered the file's purpose decides. */
+  private mayDownload(viewer: SessionViewer, file: FileRow): Promise<boolean> {
+    return this.purposes[file.purpose].mayDownload(this.deps.database.db, viewer, file);
   }
 
   /** Removes files (rows and bytes), e.g. a replaced logo. */

@@ -8,31 +8,37 @@ export enum FilePurpose {
 }
 registerEnumType(FilePurpose, {
   name: "FilePurpose",
-  description: "What an upload is for. LOGO: PNG or JPEG up to 2 MB (admins). DOCUMENT: PDF, JPEG, PNG or HEIC up to 25 MB. CLAIM_PHOTO: JPEG, PNG or HEIC up to 15 MB (app accounts).",
+  description:
+    "What an upload is for: it decides who may upload, which types (read from the bytes) and sizes are accepted, and which mutation takes the `fileId`.",
+  valuesConfig: {
+    LOGO: { description: "The broker logo, for `updateBrokerProfile`'s `logoFileId`: PNG or JPEG up to 2 MB. Admins only." },
+    DOCUMENT: { description: "A document, for `uploadDocument`: PDF, JPEG, PNG or HEIC up to 25 MB. Staff and app accounts." },
+    CLAIM_PHOTO: { description: "A photo of a claim: JPEG, PNG or HEIC up to 15 MB. App accounts only." },
+  },
 });
 
 @InputType()
 export class CreateUploadInput {
-  @Field(() => FilePurpose)
+  @Field(() => FilePurpose, { description: "What the file is for; decides the accepted types and sizes." })
   purpose!: FilePurpose;
   @Field(() => String, { description: "The declared type; the server checks the real type from the bytes." })
   @MaxLength(100)
   contentType!: string;
-  @Field(() => Int, { description: "Size in bytes; the upload may not exceed it." })
+  @Field(() => Int, { description: "Size in bytes, at least 1 and at most what the purpose allows; the upload may not exceed it." })
   size!: number;
-  @Field(() => String)
+  @Field(() => String, { description: "The file's name as the user sees it, 1 to 200 characters." })
   @MaxLength(200)
   fileName!: string;
 }
 
 @ObjectType({ description: "PUT the file's bytes to `uploadUrl` before `expiresAt`, then pass `fileId` to the mutation it belongs to." })
 export class CreateUploadPayload {
-  @Field(() => ID)
+  @Field(() => ID, { description: "Pass it to the mutation the file belongs to, once the bytes are uploaded; an upload never attached is removed after an hour." })
   fileId!: string;
-  @Field(() => String)
+  @Field(() => String, { description: "Signed URL to PUT the bytes to; it needs no Authorization header. A refused upload answers in the shape of a GraphQL error, with `errors[0].extensions.code` FILE_TOO_LARGE, FILE_TYPE, FILE_EMPTY, ..." })
   uploadUrl!: string;
-  @Field(() => Date)
+  @Field(() => Date, { description: "The upload URL stops working then (15 minutes)." })
   expiresAt!: Date;
-  @Field(() => Int)
+  @Field(() => Int, { description: "The most bytes the upload may have: the announced size, capped by the purpose's limit." })
   maxBytes!: number;
 }

@@ -9,5 +9,10 @@ export function batchLoader<V>(fetch: (keys: readonly string[]) => Promise<V[]>,
   });
 }
 
-/** Nobody to load for (an anonymous viewer or the operator): every key loads as null. */
-export const none = async (): Promise<never[]> => [];
+/** A DataLoader of lists per key (e.g. a customer's responsible staff), from a map the service fills; a key it left out loads as []. */
+export function listLoader<V>(fetch: (keys: readonly string[]) => Promise<Map<string, V[]>>): DataLoader<string, V[]> {
+  return new DataLoader<string, V[]>(async (keys) => {
+    const found = await fetch(keys);
+    return keys.map((k) => found.get(k) ?? []);
+  });
+}

@@ -3,15 +3,15 @@ import { Max, Min } from "class-validator";
 import { and, asc, desc, gt, lt, or, eq, type SQL, type AnyColumn } from "drizzle-orm";
 import { badInput } from "../errors.js";
 
-@ObjectType({ description: "Relay page information." })
+@ObjectType({ description: "Relay page information: lists are paged forward with `first` and `after`." })
 export class PageInfo {
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "Whether more items follow; pass `endCursor` as `after:` to get them." })
   hasNextPage!: boolean;
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "True when this page was asked for with `after:`." })
   hasPreviousPage!: boolean;
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The cursor of the page's first item; null for an empty page." })
   startCursor!: string | null;
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The cursor of the page's last item; null for an empty page." })
   endCursor!: string | null;
 }
 
@@ -43,7 +43,7 @@ export interface ConnectionShape<T> {
 export function Connection<T extends object>(nodeType: ClassType<T>, name: string, opts: { extend?: boolean } = {}) {
   @ObjectType(`${name}Edge`)
   class Edge {
-    @Field(() => String)
+    @Field(() => String, { description: "Pass it as `after:` to continue after this item; opaque, valid only for the same list." })
     cursor!: string;
     @Field(() => nodeType)
     node!: T;
@@ -52,7 +52,7 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
   // With `extend`, a subclass adds fields and takes the name; type-graphql 2 emits only referenced types.
   @ObjectType(opts.extend ? `${name}ConnectionBase` : `${name}Connection`)
   abstract class Conn implements ConnectionShape<T> {
-    @Field(() => [Edge])
+    @Field(() => [Edge], { description: "The page's items, each with its cursor." })
     edges!: Edge[];
     @Field(() => [nodeType], { description: "The nodes of `edges`, for clients that need no cursors." })
     nodes!: T[];

@@ -6,7 +6,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Relay's Node: every object with an id can be fetched again by it through `node(id)`. */
 @InterfaceType({ description: "An object with a globally unique, opaque ID." })
 export abstract class Node {
-  @Field(() => ID)
+  @Field(() => ID, { description: "Opaque global ID: store and pass it back as it is, never parse it. `node(id)` fetches the object again." })
   id!: string;
 }
 

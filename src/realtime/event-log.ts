@@ -1,35 +1,56 @@
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { Repeater } from "@graphql-yoga/subscription";
 import type { Deps } from "../deps.js";
 import type { Tx } from "../db/client.js";
+import type { SessionViewer, Viewer } from "../auth/viewer.js";
 import { events, type EventRow } from "./events.table.js";
 import { badInput } from "../errors.js";
 
-/** Bus topic that says "the event log of this firm has grown"; subscribers then read the log. */
+/** Bus topic that says "the event log of this firm has grown (in these topics)"; the firm's reader then reads the log. */
 export const EVENTS_APPENDED = "events.appended";
+
+/** Rows one read of the log takes at most; a longer backlog is read in several. */
+const PAGE = 500;
+/** Batches a subscriber may have waiting before it is ended as too slow (it resumes with `after:`). */
+const MAX_BACKLOG = 200;
 
 export interface NewEvent {
   tenantId: string;
   topic: string;
   entityId: string;
+  /** Who the event is for, where that narrows it (a staff user, an app account, a customer); null for the whole firm. */
   audienceId?: string | null;
 }
 
 export type Emit = (event: NewEvent) => Promise<void>;
 
-export interface StreamOptions<T> {
-  tenantId: string;
+/**
+ * Which of a topic's events a viewer receives, decided with the viewer as it is at that moment:
+ * every event of the firm, those whose audience is in a set (the viewer's own id, the customers an
+ * account may access), or none (a permission was removed: events stop, the subscription stays).
+ */
+export type Audience = "firm" | ReadonlySet<string> | null;
+
+export interface WatchOptions<T> {
+  /** The subscriber at subscribe time; every read re-loads it from its session. */
+  viewer: SessionViewer;
   topic: string;
-  /** Only events for this audience (e.g. the viewer's own notifications). */
-  audienceId?: string;
   /** Resume after this cursor: every event committed since is replayed first. */
   after?: string | null;
-  /**
-   * Turns new log rows into what the client receives, checking access against the viewer's
-   * rights at this moment. Returns null to end the stream (the session is gone).
-   */
-  load(rows: EventRow[]): Promise<Array<{ cursor: string; value: T }> | null>;
+  audience(viewer: SessionViewer): Audience;
+  /** Turns the viewer's new rows into what the client receives, checking access with the viewer as it is now. */
+  load(viewer: SessionViewer, rows: EventRow[]): Promise<Array<{ cursor: string; value: T }>>;
 }
+
+/** What a subscription yields: the value, its cursor, and the viewer it was checked against (field resolvers use it). */
+export interface LiveEvent<T> {
+  cursor: string;
+  value: T;
+  viewer: SessionViewer;
+}
+
+/** Re-loads sessions in one query: the viewer of each session that still is one. */
+export type ViewerReloader = (sessionIds: string[]) => Promise<Map<string, Viewer>>;
 
 function parseCursor(after: string | null | undefined): number | undefined {
   if (after === undefined || after === null) return undefined;
@@ -37,16 +58,127 @@ function parseCursor(after: string | null | undefined): number | undefined {
   return Number(after);
 }
 
+/** One subscription, as the firm's reader sees it. */
+interface Subscriber {
+  topic: string;
+  sessionId: string;
+  /** The last event id this subscriber has been handed (delivered or passed over as not its own). */
+  last: number;
+  /** Hands over rows past `last` with the viewer re-loaded for them (null: the session ended). Never blocks the reader. */
+  offer(viewer: SessionViewer | null, rows: EventRow[]): void;
+}
+
+/**
+ * Reads one firm's event log for every subscription of this process: one read per wake-up, whatever the
+ * number of subscribers, and one query to re-load their viewers. Each subscriber gets the rows after its
+ * own cursor, so replay (`after:`) and live delivery are the same path.
+ */
+class FirmFeed {
+  readonly subscribers = new Set<Subscriber>();
+  private running = false;
+  private again = false;
+  private readonly poll: NodeJS.Timeout;
+
+  constructor(
+    private readonly log: EventLog,
+    readonly tenantId: string,
+    pollMs: number,
+  ) {
+    // A wake-up lost on the bus (a reconnect, a failed publish) delays an event by one poll at most.
+    this.poll = setInterval(() => void this.drain(), pollMs);
+    this.poll.unref();
+  }
+
+  add(sub: Subscriber): void {
+    this.subscribers.add(sub);
+    void this.drain();
+  }
+
+  remove(sub: Subscriber): boolean {
+    this.subscribers.delete(sub);
+    if (this.subscribers.size > 0) return false;
+    clearInterval(this.poll);
+    return true;
+  }
+
+  /** Woken by the bus; a message naming only topics nobody here watches costs nothing. */
+  wake(topics: unknown): void {
+    if (Array.isArray(topics) && ![...this.subscribers].some((s) => topics.includes(s.topic))) return;
+    void this.drain();
+  }
+
+  /** Coalesces wake-ups: one read at a time, and one more if woken meanwhile. */
+  async drain(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    try {
+      do {
+        this.again = false;
+        while (await this.readOnce()) {
+          // a full page: read on
+        }
+      } while (this.again);
+    } catch (err) {
+      this.log.logError(err);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** One read of the log for every subscriber; true when a full page came back (more may follow). */
+  private async readOnce(): Promise<boolean> {
+    const subs = [...this.subscribers];
+    if (subs.length === 0) return false;
+    const from = Math.min(...subs.map((s) => s.last));
+    const topics = [...new Set(subs.map((s) => s.topic))];
+    const rows = await this.log.read(this.tenantId, topics, from);
+    if (rows.length === 0) return false;
+    const upTo = rows.at(-1)!.id;
+    const due = new Map<Subscriber, EventRow[]>();
+    for (const s of subs) {
+      const mine = rows.filter((r) => r.id > s.last && r.topic === s.topic);
+      if (mine.length) due.set(s, mine);
+      // The read covered every topic watched here up to `upTo`: nothing of this subscriber's lies before it unread.
+      s.last = Math.max(s.last, upTo);
+    }
+    if (due.size > 0) {
+      const viewers = await this.log.reloadViewers([...new Set([...due.keys()].map((s) => s.sessionId))]);
+      for (const [s, mine] of due) {
+        const v = viewers.get(s.sessionId);
+        s.offer(v && (v.kind === "staff" || v.kind === "app") ? v : null, mine);
+      }
+    }
+    return rows.length === PAGE;
+  }
+}
+
 /**
  * Writes events in the transaction of the change that causes them, and streams them to subscribers.
  *
  * Gapless resume: appending takes a per-firm transaction lock, so a firm's event ids become visible
- * in id order. A subscriber keeps the last id it delivered and, on every wake-up from the bus, reads the
- * log after it. Replay and live delivery are the same query, so nothing falls between them and nothing
- * is delivered twice.
+ * in id order. Each subscriber keeps the last id it was handed; the firm's reader reads the log after
+ * the lowest of them, so nothing falls between replay and live delivery and nothing is delivered twice.
  */
 export class EventLog {
-  constructor(private readonly deps: Deps) {}
+  private readonly feeds = new Map<string, FirmFeed>();
+  private reloader: ViewerReloader | undefined;
+  /** Reads of the event log by subscriptions, for tests and benchmarks (one per wake-up per firm, not per subscriber). */
+  reads = 0;
+
+  constructor(private readonly deps: Deps) {
+    deps.bus.onMessage((m) => {
+      if (m.topic !== EVENTS_APPENDED || typeof m.payload.tenantId !== "string") return;
+      this.feeds.get(m.payload.tenantId)?.wake(m.payload.topics);
+    });
+  }
+
+  /** How subscriptions re-load their viewers (the session service; set once at wiring, it is built after the log). */
+  useViewerReloader(reloader: ViewerReloader): void {
+    this.reloader = reloader;
+  }
 
   /** The newest cursor, so a client that starts without `after` knows where "now" is. */
   async head(tenantId: string): Promise<number> {
@@ -58,13 +190,13 @@ export class EventLog {
 
   /** Runs `fn` in a transaction; events it emits are written with it and announced only after commit. */
   async transact<T>(fn: (tx: Tx, emit: Emit) => Promise<T>): Promise<T> {
-    const touched = new Set<string>();
+    const touched = new Map<string, Set<string>>();
     const result = await this.deps.database.db.transaction(async (tx) => {
-      const locked = new Set<string>();
       const emit: Emit = async (e) => {
-        if (!locked.has(e.tenantId)) {
+        let topics = touched.get(e.tenantId);
+        if (!topics) {
           await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${e.tenantId}, 7))`);
-          locked.add(e.tenantId);
+          touched.set(e.tenantId, (topics = new Set()));
         }
         await tx.insert(events).values({
           tenantId: e.tenantId,
@@ -73,78 +205,76 @@ export class EventLog {
           audienceId: e.audienceId ?? null,
           createdAt: this.deps.clock.now(),
         });
-        touched.add(e.tenantId);
+        topics.add(e.topic);
       };
       return fn(tx as unknown as Tx, emit);
     });
-    for (const tenantId of touched) {
-      // Committed already: a bus failure only delays delivery until a subscriber's next wake-up or poll.
+    for (const [tenantId, topics] of touched) {
+      // Committed already: a bus failure only delays delivery until the reader's next wake-up or poll.
       await this.deps.bus
-        .publish({ topic: EVENTS_APPENDED, payload: { tenantId } })
+        .publish({ topic: EVENTS_APPENDED, payload: { tenantId, topics: [...topics] } })
         .catch((err: unknown) => this.deps.log.warn({ err }, "could not announce new events; subscribers will poll"));
     }
     return result;
   }
 
-  /** An async stream of a topic's events for one firm (and audience), replaying from `after` first. */
-  stream<T>(opts: StreamOptions<T>): AsyncIterableIterator<{ cursor: string; value: T }> {
-    const { db } = this.deps.database;
-    const bus = this.deps.bus;
+  /** @internal The firm's reader: rows of these topics after a cursor. */
+  async read(tenantId: string, topics: string[], after: number): Promise<EventRow[]> {
+    this.reads++;
+    return this.deps.database.db
+      .select()
+      .from(events)
+      .where(and(eq(events.tenantId, tenantId), inArray(events.topic, topics), gt(events.id, after)))
+      .orderBy(asc(events.id))
+      .limit(PAGE);
+  }
+
+  /** @internal */
+  async reloadViewers(sessionIds: string[]): Promise<Map<string, Viewer>> {
+    if (!this.reloader) throw new Error("EventLog: no viewer reloader wired");
+    return this.reloader(sessionIds);
+  }
+
+  /** @internal */
+  logError(err: unknown): void {
+    this.deps.log.error({ err }, "reading the event log for subscribers failed; the next wake-up or poll retries");
+  }
+
+  /**
+   * A subscription: the topic's events the viewer may receive, replaying from `after` first. Every read
+   * re-loads the viewer; the stream ends when its session has ended (logout, deactivation, expiry), and
+   * an event the viewer may no longer see (a revoked grant, a removed permission) is never delivered.
+   */
+  watch<T>(opts: WatchOptions<T>): AsyncIterableIterator<LiveEvent<T>> {
     const startAfter = parseCursor(opts.after);
-    return new Repeater<{ cursor: string; value: T }>(async (push, stop) => {
-      let last = startAfter ?? (await this.head(opts.tenantId));
-      let running = false;
-      let again = false;
-
-      const drain = async (): Promise<void> => {
-        // Coalesce wake-ups: one read at a time, and one more if woken meanwhile.
-        if (running) {
-          again = true;
-          return;
-        }
-        running = true;
-        try {
-          do {
-            again = false;
-            for (;;) {
-              const rows = await db
-                .select()
-                .from(events)
-                .where(
-                  and(
-                    eq(events.tenantId, opts.tenantId),
-                    eq(events.topic, opts.topic),
-                    gt(events.id, last),
-                    opts.audienceId ? eq(events.audienceId, opts.audienceId) : undefined,
-                  ),
-                )
-                .orderBy(asc(events.id))
-                .limit(100);
-              if (rows.length === 0) break;
-              const loaded = await opts.load(rows);
-              if (loaded === null) return stop();
-              last = rows.at(-1)!.id;
-              for (const item of loaded) await push(item);
-              if (rows.length < 100) break;
-            }
-          } while (again);
-        } catch (err) {
-          stop(err);
-        } finally {
-          running = false;
-        }
+    return new Repeater<LiveEvent<T>>(async (push, stop) => {
+      const last = startAfter ?? (await this.head(opts.viewer.tenantId));
+      let chain: Promise<void> = Promise.resolve();
+      let backlog = 0;
+      const sub: Subscriber = {
+        topic: opts.topic,
+        sessionId: opts.viewer.sessionId,
+        last,
+        offer: (viewer, rows) => {
+          if (++backlog > MAX_BACKLOG) return stop(new Error("The subscriber fell too far behind; subscribe again with `after:`"));
+          // Each subscriber works through its own rows in order; a slow one never holds up the firm's reader.
+          chain = chain
+            .then(async () => {
+              if (!viewer) return stop();
+              const audience = opts.audience(viewer);
+              const allowed = audience === null ? [] : audience === "firm" ? rows : rows.filter((r) => r.audienceId !== null && audience.has(r.audienceId));
+              if (allowed.length === 0) return;
+              for (const item of await opts.load(viewer, allowed)) await push({ ...item, viewer });
+            })
+            .catch((err: unknown) => stop(err))
+            .finally(() => void backlog--);
+        },
       };
-
-      const off = bus.onMessage((m) => {
-        if (m.topic === EVENTS_APPENDED && m.payload.tenantId === opts.tenantId) void drain();
-      });
-      // A wake-up lost on the bus (a reconnect, a failed publish) delays an event by one poll at most.
-      const poll = setInterval(() => void drain(), this.deps.config.eventPollMs);
-      poll.unref();
-      await drain();
+      let feed = this.feeds.get(opts.viewer.tenantId);
+      if (!feed) this.feeds.set(opts.viewer.tenantId, (feed = new FirmFeed(this, opts.viewer.tenantId, this.deps.config.eventPollMs)));
+      feed.add(sub);
       await stop;
-      clearInterval(poll);
-      off();
+      if (feed.remove(sub) && this.feeds.get(feed.tenantId) === feed) this.feeds.delete(feed.tenantId);
     });
   }
 }

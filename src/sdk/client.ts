@@ -4,7 +4,10 @@ import { createClient as createWsClient, type Client as WsClient } from "graphql
 
 export * from "./generated/graphql.js";
 
-/** One problem with one input field, as the API reports it in `extensions.fields`. */
+/**
+ * One problem with one input field, as the API reports it in `extensions.fields`. `rule` is a
+ * SCREAMING_SNAKE_CASE name of the constraint (REQUIRED, LENGTH, FORMAT, EMAIL, RANGE, TYPE, UNIQUE, PASSWORD_*, ...).
+ */
 export interface FieldProblem {
   field: string;
   rule: string;
@@ -14,7 +17,7 @@ export interface FieldProblem {
 export interface ApiErrorEntry {
   message: string;
   path?: ReadonlyArray<string | number>;
-  extensions?: { code?: string; fields?: FieldProblem[]; rule?: string; [k: string]: unknown };
+  extensions?: { code?: string; fields?: FieldProblem[]; retryAfterSeconds?: number; [k: string]: unknown };
 }
 
 /** Thrown when the API answers with errors; `code` is the first error's `extensions.code`. */

@@ -26,6 +26,11 @@ export interface TestServer {
   databaseUrl: string | undefined;
   /** The SMTP server that receives the app's mail, when started with `{ smtp: true }`. */
   smtp: SmtpTestServer;
+  /**
+   * How many SQL statements `fn` made (through the server's own database: not another instance's, nor
+   * those of an `opts.database` the caller opened). Tests prove that a screen costs a constant number.
+   */
+  countStatements(fn: () => Promise<unknown>): Promise<number>;
   /** A client with no token (or the given one); each gets its own client address, so throttling is per test. */
   client(token?: string): KundenappClient;
   operator(): KundenappClient;
@@ -37,7 +42,7 @@ export interface TestServer {
  * run's migrated template, so one file's worker never picks up another file's due mail or notifications;
  * dropped when closed. Otherwise a PGlite copy of the migrated template.
  */
-export async function openTestDatabase(): Promise<Database> {
+export async function openTestDatabase(onQuery?: (sql: string) => void): Promise<Database> {
   const template = inject("databaseUrl");
   if (template) {
     const { default: postgres } = await import("postgres");
@@ -47,7 +52,7 @@ export async function openTestDatabase(): Promise<Database> {
     await admin.unsafe(`create database ${name} template ${templateName}`);
     const url = new URL(template);
     url.pathname = `/${name}`;
-    const database = await openDatabase({ databaseUrl: url.toString(), poolMax: 5 });
+    const database = await openDatabase({ databaseUrl: url.toString(), poolMax: 5, onQuery });
     const close = database.close;
     database.close = async () => {
       await close();
@@ -58,7 +63,7 @@ export async function openTestDatabase(): Promise<Database> {
   }
   const dump = inject("pgliteDump");
   if (!dump) throw new Error("global setup did not provide a database");
-  return openDatabase({ loadDataDir: new Blob([fs.readFileSync(dump)]) });
+  return openDatabase({ loadDataDir: new Blob([fs.readFileSync(dump)]), onQuery });
 }
 
 export function testConfig(extra: Record<string, string> = {}): Config {
@@ -93,7 +98,9 @@ export async function startTestServer(
   const clock = new OffsetClock();
   const shared = opts.sameDatabaseAs?.databaseUrl;
   if (opts.sameDatabaseAs && !shared) throw new Error("sameDatabaseAs needs PostgreSQL");
-  const database = opts.database ?? (shared ? await openDatabase({ databaseUrl: shared, poolMax: 5 }) : await openTestDatabase());
+  let statements = 0;
+  const onQuery = () => void statements++;
+  const database = opts.database ?? (shared ? await openDatabase({ databaseUrl: shared, poolMax: 5, onQuery }) : await openTestDatabase(onQuery));
   const log = createLogger(config.logLevel);
   // The worker runs only when a test drives it (app.worker.runOnce()), so time-based jobs are deterministic.
   const app = await createApp(config, { clock, log, database, startWorker: false, ...mailer, ...opts.overrides });
@@ -122,6 +129,11 @@ export async function startTestServer(
       return smtp;
     },
     client,
+    async countStatements(fn) {
+      const before = statements;
+      await fn();
+      return statements - before;
+    },
     operator: () => client(OPERATOR_TOKEN),
     async close() {
       await Promise.all(clients.map((c) => c.close()));

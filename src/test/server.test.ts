@@ -6,9 +6,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startTestServer, openTestDatabase, type TestServer } from "./harness.js";
-import { factories } from "./factories.js";
+import { factories, upload } from "./factories.js";
+import { PNG } from "./fixtures.js";
+import { DOWNLOAD_TTL_MS } from "../files/file.service.js";
 import { nextWithin } from "./realtime.js";
-import { KundenappClient, LoginDocument, NotificationAddedDocument, ViewerDocument } from "../sdk/client.js";
+import { KundenappClient, LoginDocument, NotificationAddedDocument, UpdateBrokerProfileDocument, ViewerDocument } from "../sdk/client.js";
 import { DEMO } from "../db/seed.js";
 import { argon2Hasher } from "../auth/password.js";
 import { MAX_SUBSCRIPTIONS_PER_SOCKET } from "../server.js";
@@ -76,6 +78,7 @@ describe("query limits on HTTP and WebSocket alike", () => {
   it("refuses a body over 1 MiB", async () => {
     const res = await raw(`{ viewer { kind } } # ${"x".repeat(1_100_000)}`);
     expect(res.status).toBe(413);
+    expect(await res.json()).toEqual(httpError("BAD_USER_INPUT"));
   });
 
   it("allows at most the per-connection number of subscriptions on one socket", async () => {
@@ -117,7 +120,43 @@ describe("origins", () => {
   });
 });
 
+/** An error answered outside GraphQL: the shape of a GraphQL error, so a client reads every error one way. */
+const httpError = (code: string) => ({ errors: [{ message: expect.any(String), extensions: { code } }] });
+
 describe("errors", () => {
+  it("answers an unknown path and an expired download link with 404 and NOT_FOUND, shaped like a GraphQL error", async () => {
+    const origin = new URL(t.url).origin;
+    for (const path of ["/nowhere", "/graphql/extra", "/files/"]) {
+      const res = await fetch(`${origin}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type"), path).toMatch(/^application\/json/);
+      expect(await res.json(), path).toEqual(httpError("NOT_FOUND"));
+    }
+
+    // A download link that works, then the same link once it has expired.
+    const firm = await f.buildFirm();
+    const logo = await upload(firm.adminClient, { purpose: "LOGO", bytes: PNG, contentType: "image/png", fileName: "logo" });
+    const profile = { name: "Makler 404 GmbH", phone: "030 1234567", street: "Hauptstraße 1", postalCode: "10115", city: "Berlin" };
+    const { updateBrokerProfile } = await firm.adminClient.request(UpdateBrokerProfileDocument, { input: { ...profile, logoFileId: logo.fileId } });
+    const url = updateBrokerProfile.brokerProfile.logoUrl!;
+    expect((await fetch(url)).status).toBe(200);
+    t.clock.advance(DOWNLOAD_TTL_MS + 60_000);
+    try {
+      const expired = await fetch(url);
+      expect(expired.status).toBe(404);
+      expect(await expired.json()).toEqual(httpError("NOT_FOUND"));
+    } finally {
+      // The other tests here run on the real time.
+      t.clock.advance(-(DOWNLOAD_TTL_MS + 60_000));
+    }
+  });
+
+  it("answers a body that is not JSON with 400 and BAD_USER_INPUT", async () => {
+    const res = await fetch(t.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{ not json" });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual(httpError("BAD_USER_INPUT"));
+  });
+
   it("masks unexpected errors as INTERNAL with no SQL, stack or parameters", async () => {
     // A server whose database goes away: every query fails inside the driver.
     const database = await openTestDatabase();

@@ -20,7 +20,38 @@ export enum InviteStatus {
   ALREADY_ACTIVE = "ALREADY_ACTIVE",
   ERROR = "ERROR",
 }
-registerEnumType(AppAccountStatus, { name: "AppAccountStatus" });
-registerEnumType(Salutation, { name: "Salutation", description: "Formal (Sie) or familiar (Du) address in mails (rule D1)." });
-registerEnumType(DocumentSharing, { name: "DocumentSharing", description: "Rule D1: release all documents, or those of chosen categories." });
-registerEnumType(InviteStatus, { name: "InviteStatus" });
+registerEnumType(AppAccountStatus, {
+  name: "AppAccountStatus",
+  description: "Where a customer's app login stands.",
+  valuesConfig: {
+    INVITED: { description: "Invited by mail; the customer has not set a password yet." },
+    ACTIVE: { description: "Can log in (an account activated by hand first sets its password through the password reset)." },
+    DEACTIVATED: { description: "Switched off by an admin: cannot log in until reactivated; the customer's data stays." },
+  },
+});
+registerEnumType(Salutation, {
+  name: "Salutation",
+  description: "How the mails to the customer address them.",
+  valuesConfig: {
+    SIE: { description: "Formal German address (Sie)." },
+    DU: { description: "Familiar German address (Du)." },
+  },
+});
+registerEnumType(DocumentSharing, {
+  name: "DocumentSharing",
+  description: "Which of the customer's documents an invitation releases to the app.",
+  valuesConfig: {
+    ALL_DOCUMENTS: { description: "Every document of the customer." },
+    SELECTED_CATEGORIES: { description: "Only documents of the categories given in `categoryIds`." },
+  },
+});
+registerEnumType(InviteStatus, {
+  name: "InviteStatus",
+  description: "What an invitation did for one customer.",
+  valuesConfig: {
+    INVITED: { description: "The invitation mail with a registration link went out (a fresh link voids an earlier one)." },
+    MISSING_EMAIL: { description: "Nothing was sent: the customer has no email address. Ask for one and invite again with `email`." },
+    ALREADY_ACTIVE: { description: "Nothing was sent: the customer already has an active login." },
+    ERROR: { description: "Nothing was changed or sent for this customer; `errorCode` and `message` say why." },
+  },
+});

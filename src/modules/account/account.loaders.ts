@@ -1,30 +1,12 @@
-import { and, eq, inArray } from "drizzle-orm";
-import type { Db } from "../../db/client.js";
+import type { Services } from "../../services.js";
 import type { Viewer } from "../../auth/viewer.js";
-import { batchLoader, none } from "../../graphql/batch-loader.js";
-import { appAccounts } from "./account.table.js";
-import { AppAccount } from "./account.types.js";
+import { batchLoader, listLoader } from "../../graphql/batch-loader.js";
 
-export function accountLoaders(db: Db, viewer: Viewer) {
+export function accountLoaders(services: Services, viewer: Viewer) {
   return {
     /** The app login of each customer: staff see every customer's; an app account only its own. */
-    appAccountOfCustomer: batchLoader(
-      viewer.kind !== "staff" && viewer.kind !== "app"
-        ? none
-        : async (customerIds) =>
-            (
-              await db
-                .select()
-                .from(appAccounts)
-                .where(
-                  and(
-                    inArray(appAccounts.customerId, [...customerIds]),
-                    eq(appAccounts.tenantId, viewer.tenantId),
-                    viewer.kind === "app" ? eq(appAccounts.id, viewer.accountId) : undefined,
-                  ),
-                )
-            ).map(AppAccount.from),
-      (a) => a.customerId,
-    ),
+    appAccountOfCustomer: batchLoader((customerIds) => services.accountAdmin.ofCustomers(viewer, customerIds), (a) => a.customerId),
+    /** The customers each account may access now (rule D9), own first: one query for a page of accounts. */
+    accessibleCustomers: listLoader((accountIds) => services.household.accessibleCustomersOf(viewer, accountIds)),
   };
 }

@@ -1,5 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../../context.js";
+import type { LiveEvent } from "../../realtime/event-log.js";
+import { adopt } from "../../realtime/live.js";
 import { createContext } from "../../context.js";
 import { describeViewer } from "../session/session.resolver.js";
 import { LoginPayload } from "../session/session.types.js";
@@ -23,77 +25,81 @@ import {
 @Resolver(() => AppAccount)
 export class AccountResolver {
   @Authorized("STAFF")
-  @Query(() => AppAccountConnection, { description: "Rule D5 (admins): the firm's app accounts, by status." })
+  @Query(() => AppAccountConnection, { description: "Admins only: the firm's app accounts, optionally filtered by status (INVITED, ACTIVE, DEACTIVATED)." })
   appAccounts(@Args(() => AppAccountsArgs) args: AppAccountsArgs, @Ctx() ctx: Context) {
-    return ctx.services.account.list(ctx.viewer, args);
+    return ctx.services.accountAdmin.list(ctx.viewer, args);
   }
 
   @Authorized("STAFF")
-  @Mutation(() => InviteCustomersPayload, { description: "Rules D1/D2: invite customers to the app (one customer: the single invitation)." })
+  @Mutation(() => InviteCustomersPayload, { description: "Invites customers to the app, each on its own: one customer's failure changes and sends nothing for that customer and does not stop the others; `results` reports each. Inviting an INVITED account again mails a fresh link and voids the old one. Fails with APP_DISABLED while the firm's customer app is switched off." })
   inviteCustomers(@Arg("input", () => InviteCustomersInput) input: InviteCustomersInput, @Ctx() ctx: Context) {
-    return ctx.services.account.invite(ctx.viewer, input);
+    return ctx.services.invitation.invite(ctx.viewer, input);
   }
 
-  @Mutation(() => LoginPayload, { description: "Rule D4: set a password through the invitation link; logs in." })
+  @Mutation(() => LoginPayload, { description: "Sets the password through the invitation link (the invited email, the link's token, a password meeting every password rule) and logs in. A refused password names every rule it misses." })
   async register(@Arg("input", () => RegisterInput) input: RegisterInput, @Ctx() ctx: Context) {
-    const issued = await ctx.services.account.register(input);
+    const issued = await ctx.services.credentials.register(input);
     const loggedIn = await createContext(ctx.services, issued.token, ctx.clientAddress, ctx.baseUrl);
     return { token: issued.token, expiresAt: issued.expiresAt, viewer: await describeViewer(loggedIn) };
   }
 
-  @Mutation(() => OkPayload, { description: "Rule D7: always answers ok; mails a one-hour link if the account exists." })
+  @Mutation(() => OkPayload, { description: "Always answers ok, whether or not the account exists; if an active account has this email and broker ID, mails it a single-use link valid for one hour. Throttled per client address." })
   requestPasswordReset(@Arg("input", () => RequestPasswordResetInput) input: RequestPasswordResetInput, @Ctx() ctx: Context) {
-    return ctx.services.account.requestPasswordReset(input, ctx.clientAddress);
+    return ctx.services.credentials.requestPasswordReset(input, ctx.clientAddress);
   }
 
-  @Mutation(() => OkPayload, { description: "Rule D7: sets a new password with the link's token; ends every session of the account." })
+  @Mutation(() => OkPayload, { description: "Sets a new password with the reset link's token (same password rules as registration) and ends every session of the account." })
   resetPassword(@Arg("input", () => ResetPasswordInput) input: ResetPasswordInput, @Ctx() ctx: Context) {
-    return ctx.services.account.resetPassword(input);
+    return ctx.services.credentials.resetPassword(input);
   }
 
   @Authorized("STAFF")
-  @Mutation(() => AppAccountPayload, { description: "Rule D5 (admins): activate an invited account by hand." })
+  @Mutation(() => AppAccountPayload, { description: "Admins only: activates an invited account by hand; the customer then sets a password through `requestPasswordReset`. A deactivated account is reactivated instead (CONFLICT)." })
   activateAppAccount(@Arg("input", () => AppAccountIdInput) input: AppAccountIdInput, @Ctx() ctx: Context) {
-    return ctx.services.account.activate(ctx.viewer, input.id);
+    return ctx.services.accountAdmin.activate(ctx.viewer, input.id);
   }
 
   @Authorized("STAFF")
-  @Mutation(() => AppAccountPayload, { description: "Rule D5 (admins): ends its sessions and open subscriptions at once." })
+  @Mutation(() => AppAccountPayload, { description: "Admins only: deactivates the account and ends its sessions and open subscriptions at once." })
   deactivateAppAccount(@Arg("input", () => AppAccountIdInput) input: AppAccountIdInput, @Ctx() ctx: Context) {
-    return ctx.services.account.deactivate(ctx.viewer, input.id);
+    return ctx.services.accountAdmin.deactivate(ctx.viewer, input.id);
   }
 
   @Authorized("STAFF")
-  @Mutation(() => AppAccountPayload, { description: "Rule D5 (admins)." })
+  @Mutation(() => AppAccountPayload, { description: "Admins only: reactivates a deactivated account: ACTIVE again, or INVITED if it never had a password." })
   reactivateAppAccount(@Arg("input", () => AppAccountIdInput) input: AppAccountIdInput, @Ctx() ctx: Context) {
-    return ctx.services.account.reactivate(ctx.viewer, input.id);
+    return ctx.services.accountAdmin.reactivate(ctx.viewer, input.id);
   }
 
   @Authorized("STAFF")
-  @Mutation(() => OkPayload, { description: "Rule D3 (admins): deletes the login, its sessions and tokens; the customer's data stays." })
+  @Mutation(() => OkPayload, { description: "Admins only: deletes the login, its sessions and tokens; the customer and its data stay." })
   deleteAppAccount(@Arg("input", () => AppAccountIdInput) input: AppAccountIdInput, @Ctx() ctx: Context) {
-    return ctx.services.account.delete(ctx.viewer, input.id);
+    return ctx.services.accountAdmin.delete(ctx.viewer, input.id);
   }
 
   @Authorized("STAFF")
-  @Mutation(() => AppAccountPayload, { description: "Rule D9: the account may access a further customer of the firm, at once." })
+  @Mutation(() => AppAccountPayload, { description: "Lets the account access a further customer of the firm (a household member), effective at once for the running app, which hears of it through `accessChanged`. The account's own customer gives CONFLICT." })
   grantCustomerAccess(@Arg("input", () => CustomerAccessInput) input: CustomerAccessInput, @Ctx() ctx: Context) {
-    return ctx.services.account.setAccess(ctx.viewer, input, true);
+    return ctx.services.household.setAccess(ctx.viewer, input, true);
   }
 
   @Authorized("STAFF")
-  @Mutation(() => AppAccountPayload, { description: "Rule D9: withdraws a granted customer, at once." })
+  @Mutation(() => AppAccountPayload, { description: "Withdraws a granted customer, effective at once for the running app, which hears of it through `accessChanged`." })
   revokeCustomerAccess(@Arg("input", () => CustomerAccessInput) input: CustomerAccessInput, @Ctx() ctx: Context) {
-    return ctx.services.account.setAccess(ctx.viewer, input, false);
+    return ctx.services.household.setAccess(ctx.viewer, input, false);
   }
 
   @Authorized("APP")
   @Subscription(() => AccessChangedEvent, {
-    description: "Rule D9: the customers this app account may access, whenever a grant changes. Resumable with `after:`.",
-    subscribe: ({ args, context }) => (context as Context).services.account.subscribeAccess((context as Context).viewer, args.after as string | undefined),
+    description: "App accounts: the customers this account may access, sent whenever a grant or revocation changes them. Resumable with `after:` (the last event's cursor).",
+    subscribe: ({ args, context }) => (context as Context).services.household.subscribeAccess((context as Context).viewer, args.after as string | undefined),
   })
-  accessChanged(@Root() event: { cursor: string; value: Customer[] }, @Arg("after", () => String, { nullable: true }) _after?: string): AccessChangedEvent {
-    return { cursor: event.cursor, customers: event.value };
+  accessChanged(
+    @Root() event: LiveEvent<Customer[]>,
+    @Ctx() ctx: Context,
+    @Arg("after", () => String, { nullable: true, description: "The cursor of the last event received; what came after it is sent first." }) _after?: string,
+  ): AccessChangedEvent {
+    return { cursor: event.cursor, customers: adopt(ctx, event) };
   }
 
   @FieldResolver(() => Customer, { description: "The account's own customer." })
@@ -101,8 +107,8 @@ export class AccountResolver {
     return (await ctx.loaders.customer.load(account.customerId))!;
   }
 
-  @FieldResolver(() => [Customer], { description: "Its own customer and the granted ones (rule D9)." })
+  @FieldResolver(() => [Customer], { description: "The customers this account may access: its own first, then the granted ones by name." })
   accessibleCustomers(@Root() account: AppAccount, @Ctx() ctx: Context): Promise<Customer[]> {
-    return ctx.services.account.accessibleCustomers(account.tenantId, account.dbId);
+    return ctx.loaders.accessibleCustomers.load(account.dbId);
   }
 }

@@ -15,6 +15,11 @@ import type { ReceivedMail } from "../../test/smtp.js";
 import { nextWithin, nothingWithin } from "../../test/realtime.js";
 import {
   AccessChangedDocument,
+  AppAccountsWithAccessDocument,
+  type AppAccountsWithAccessQuery,
+  NodeDocument,
+  SetResponsibleStaffDocument,
+  UpdateStaffUserDocument,
   ActivateAppAccountDocument,
   AppAccountsDocument,
   AppViewerDocument,
@@ -42,7 +47,8 @@ import {
 import { toGlobalId } from "../../graphql/relay.js";
 import { appAccounts } from "./account.table.js";
 import { mailOutbox } from "../../mail/outbox.table.js";
-import { APP_INVITE_TTL_MS, PASSWORD_RESET_TTL_MS } from "./account.service.js";
+import { APP_INVITE_TTL_MS } from "./invitation.service.js";
+import { PASSWORD_RESET_TTL_MS } from "./credentials.service.js";
 
 let t: TestServer;
 let f: ReturnType<typeof factories>;
@@ -407,14 +413,14 @@ describe("D4: registration", () => {
     const register = (password: string, email = customer.email!) => t.client().request(RegisterDocument, { input: { email, token, password } });
 
     const cases: Array<[password: string, rules: string[]]> = [
-      ["Aa1!aaa", ["D4_MIN_LENGTH"]],
-      ["AAAAAAA1!", ["D4_LOWERCASE"]],
-      ["aaaaaaa1!", ["D4_UPPERCASE"]],
-      ["Aaaaaaaa!", ["D4_DIGIT"]],
-      ["Aaaaaaaa1", ["D4_SPECIAL"]],
-      ["Passwort1!", ["COMMON_PASSWORD"]],
-      ["abc", ["D4_MIN_LENGTH", "D4_UPPERCASE", "D4_DIGIT", "D4_SPECIAL"]],
-      ["", ["D4_MIN_LENGTH", "D4_LOWERCASE", "D4_UPPERCASE", "D4_DIGIT", "D4_SPECIAL"]],
+      ["Aa1!aaa", ["PASSWORD_MIN_LENGTH"]],
+      ["AAAAAAA1!", ["PASSWORD_LOWERCASE"]],
+      ["aaaaaaa1!", ["PASSWORD_UPPERCASE"]],
+      ["Aaaaaaaa!", ["PASSWORD_DIGIT"]],
+      ["Aaaaaaaa1", ["PASSWORD_SPECIAL"]],
+      ["Passwort1!", ["PASSWORD_COMMON"]],
+      ["abc", ["PASSWORD_MIN_LENGTH", "PASSWORD_UPPERCASE", "PASSWORD_DIGIT", "PASSWORD_SPECIAL"]],
+      ["", ["PASSWORD_MIN_LENGTH", "PASSWORD_LOWERCASE", "PASSWORD_UPPERCASE", "PASSWORD_DIGIT", "PASSWORD_SPECIAL"]],
     ];
     for (const [password, rules] of cases) {
       const err = await expectApiError(register(password), "BAD_USER_INPUT");
@@ -424,7 +430,7 @@ describe("D4: registration", () => {
 
     // Another email than the invited one: refused on input.email; the link still works afterwards.
     const wrong = await expectApiError(register(GOOD_PASSWORD, `jemand-anderes-${unique()}@example.test`), "BAD_USER_INPUT");
-    expect(wrong.fields.map((p) => p.field)).toEqual(["input.email"]);
+    expect(wrong.fields.map((p) => [p.field, p.rule])).toEqual([["input.email", "INVITED_EMAIL"]]);
     expect(await db().select().from(appAccounts).where(eq(appAccounts.customerId, customer.id))).toMatchObject([{ status: "INVITED", passwordHash: null }]);
 
     const { register: done } = await register(GOOD_PASSWORD, customer.email!.toUpperCase());
@@ -656,7 +662,7 @@ describe("D7: password reset", () => {
 
     // The new password follows D4; a refused one does not use the token up.
     const weak = await expectApiError(t.client().request(ResetPasswordDocument, { input: { token, password: "kurz" } }), "BAD_USER_INPUT");
-    expect(weak.fields.map((p) => p.rule).sort()).toEqual(["D4_DIGIT", "D4_MIN_LENGTH", "D4_SPECIAL", "D4_UPPERCASE"]);
+    expect(weak.fields.map((p) => p.rule).sort()).toEqual(["PASSWORD_DIGIT", "PASSWORD_MIN_LENGTH", "PASSWORD_SPECIAL", "PASSWORD_UPPERCASE"]);
 
     const olderClosed = socketClosed(older);
     const olderSub = await liveAccessSubscription(firm, account, older);
@@ -773,7 +779,8 @@ describe("D9: household access", () => {
     await expectApiError(grant(firm.employeeClient, account, foreign), "NOT_FOUND");
     await expectApiError(grant(firm.employeeClient, foreignAccount, partner), "NOT_FOUND");
     await expectApiError(grant(other.adminClient, account, partner), "NOT_FOUND");
-    await expectApiError(grant(firm.employeeClient, account, account.customer), "CONFLICT");
+    const own = await expectApiError(grant(firm.employeeClient, account, account.customer), "CONFLICT");
+    expect(own.fields).toEqual([expect.objectContaining({ field: "input.customerId", rule: "OWN_CUSTOMER" })]);
     const app = await f.appClient(account);
     await expectApiError(grant(app, account, partner), "FORBIDDEN");
     await expectApiError(app.request(RevokeCustomerAccessDocument, { input: { appAccountId: accountId(account), customerId: customerId(partner) } }), "FORBIDDEN");
@@ -813,5 +820,46 @@ describe("D9: household access", () => {
     await firm.employeeClient.request(RevokeCustomerAccessDocument, { input: { appAccountId: accountId(account), customerId: customerId(c) } });
     expect(accessEvent(await pending).ids).toEqual([customerId(own), customerId(b), customerId(d)]);
     await resumed.return?.();
+  });
+});
+
+describe("loaders of one style (module foundations)", () => {
+  it("D9: the accounts list resolves every account's accessible customers in a constant number of SQL statements", async () => {
+    const firm = await f.buildFirm();
+    const makeAccounts = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const account = await f.buildAppAccount({ tenant: firm.tenant });
+        await f.grantAccess(account, await f.buildCustomer({ tenant: firm.tenant }));
+      }
+    };
+    await makeAccounts(2);
+    const few = await t.countStatements(() => firm.adminClient.request(AppAccountsWithAccessDocument, { first: 100 }));
+    await makeAccounts(8);
+    let listed: AppAccountsWithAccessQuery | undefined;
+    const many = await t.countStatements(async () => (listed = await firm.adminClient.request(AppAccountsWithAccessDocument, { first: 100 })));
+    expect(listed!.appAccounts.edges).toHaveLength(10);
+    expect(listed!.appAccounts.edges.every((e) => e.node.accessibleCustomers.length === 2)).toBe(true);
+    expect(many).toBe(few);
+  });
+
+  it("an app account reads its customers' contact persons as public cards (names only); a deactivated one is left out", async () => {
+    const firm = await f.buildFirm();
+    const customer = await f.buildCustomer({ tenant: firm.tenant });
+    const leaving = await f.buildStaff({ tenant: firm.tenant, name: "Gehende Kollegin" });
+    await firm.adminClient.request(SetResponsibleStaffDocument, {
+      input: { customerId: toGlobalId("Customer", customer.id), staffUserIds: [toGlobalId("StaffUser", firm.employee.id), toGlobalId("StaffUser", leaving.id), toGlobalId("StaffUser", firm.admin.id)] },
+    });
+    const app = await f.appClient(await f.buildAppAccount({ customer }));
+    const { viewer } = await app.request(AppViewerDocument);
+    expect(viewer!.customers[0]!.contactPersons).toEqual([
+      { id: toGlobalId("StaffUser", firm.employee.id), name: firm.employee.name },
+      { id: toGlobalId("StaffUser", leaving.id), name: "Gehende Kollegin" },
+      { id: toGlobalId("StaffUser", firm.admin.id), name: firm.admin.name },
+    ]);
+    await firm.adminClient.request(UpdateStaffUserDocument, { input: { id: toGlobalId("StaffUser", leaving.id), active: false } });
+    const after = await app.request(AppViewerDocument);
+    expect(after.viewer!.customers[0]!.contactPersons.map((c) => c.name)).toEqual([firm.employee.name, firm.admin.name]);
+    // The staff user itself stays out of the app's reach.
+    await expectApiError(app.request(NodeDocument, { id: toGlobalId("StaffUser", firm.employee.id) }), "NOT_FOUND");
   });
 });

@@ -11,17 +11,21 @@ import { AppAccountStatus, DocumentSharing, InviteStatus, Salutation } from "./a
 export { AppAccountStatus, DocumentSharing, InviteStatus, Salutation };
 
 
-@ObjectType({ implements: Node, description: "A customer's login to the customer app (rules D1–D9)." })
+@ObjectType({
+  implements: Node,
+  description:
+    "A customer's login to the customer app (email and password, with the firm's broker ID). Staff of the firm may read every one; an app account only its own.",
+})
 export class AppAccount extends Node {
-  @Field(() => EmailAddress)
+  @Field(() => EmailAddress, { description: "The login email, where invitations and password resets go." })
   email!: string;
   @Field(() => AppAccountStatus)
   status!: AppAccountStatus;
-  @Field(() => Salutation)
+  @Field(() => Salutation, { description: "How the mails address the customer." })
   salutation!: Salutation;
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "When the latest invitation was sent." })
   invitedAt!: Date | null;
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "When the account became ACTIVE, by registering or by an admin's activation." })
   activatedAt!: Date | null;
   @Field(() => Boolean, { description: "Whether a password is set (an activated account without one sets it through the password reset)." })
   hasPassword!: boolean;
@@ -53,14 +57,14 @@ export const AppAccountConnection = Connection(AppAccount, "AppAccount");
 
 @ArgsType()
 export class AppAccountsArgs extends PageArgs {
-  @Field(() => AppAccountStatus, { nullable: true })
+  @Field(() => AppAccountStatus, { nullable: true, description: "Only accounts with this status." })
   @IsOptional()
   status?: AppAccountStatus;
 }
 
 @InputType()
 export class InviteeInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "A customer of the firm; each customer at most once per call." })
   customerId!: string;
   @Field(() => String, { nullable: true, description: "An email to store on the customer and invite, for customers without one." })
   @IsOptional()
@@ -68,35 +72,38 @@ export class InviteeInput {
   email?: string | null;
 }
 
-@InputType({ description: "Rule D1: the bulk invitation; one customer makes it the single invitation (D2)." })
+@InputType({ description: "An invitation to the customer app for one or many customers (1 to 500); with one customer it is the single invitation." })
 export class InviteCustomersInput {
-  @Field(() => [InviteeInput])
+  @Field(() => [InviteeInput], { description: "The customers to invite, 1 to 500." })
   @ArrayMinSize(1)
   @ArrayMaxSize(500)
   @ValidateNested({ each: true })
   customers!: InviteeInput[];
-  @Field(() => DocumentSharing)
+  @Field(() => DocumentSharing, { description: "Which of each customer's documents the invitation releases to the app." })
   sharing!: DocumentSharing;
   @Field(() => [ID], { defaultValue: [], description: "With SELECTED_CATEGORIES: the categories to release (preselect with `documentCategories(recommended: true)`)." })
   @ArrayMaxSize(100)
   categoryIds!: string[];
-  @Field(() => Salutation, { defaultValue: Salutation.SIE })
+  @Field(() => Salutation, { defaultValue: Salutation.SIE, description: "How the invitation mail (and later mails) address the customer." })
   salutation!: Salutation;
 }
 
 @ObjectType({ description: "What happened to one customer of an invitation." })
 export class InviteResult {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The customer id as given in the input." })
   customerId!: string;
-  @Field(() => Customer, { nullable: true })
+  @Field(() => Customer, { nullable: true, description: "The customer (with an email given in the input stored on it); null with status ERROR." })
   customer!: Customer | null;
   @Field(() => InviteStatus)
   status!: InviteStatus;
-  @Field(() => AppAccount, { nullable: true })
+  @Field(() => AppAccount, { nullable: true, description: "The customer's login after the invitation; null for MISSING_EMAIL and ERROR." })
   appAccount!: AppAccount | null;
-  @Field(() => ErrorCode, { nullable: true, description: "With status ERROR: why." })
+  @Field(() => ErrorCode, {
+    nullable: true,
+    description: "With status ERROR: why, e.g. NOT_FOUND (not a customer of the firm), CONFLICT (a deactivated login, or an email another login uses), BAD_USER_INPUT.",
+  })
   errorCode!: ErrorCode | null;
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "With status ERROR: a readable explanation." })
   message!: string | null;
 }
 
@@ -114,32 +121,35 @@ export class RegisterInput {
   @Field(() => String, { description: "The token from the invitation link." })
   @MaxLength(200)
   token!: string;
-  @Field(() => String, { description: "Rule D4: at least 8 characters, a lower-case and an upper-case letter, a digit and a special character." })
+  @Field(() => String, {
+    description:
+      "At least 8 characters, with a lower-case and an upper-case letter, a digit and a special character, and not one of the most common passwords. A refused password lists every rule it misses (PASSWORD_* rules).",
+  })
   password!: string;
 }
 
 @InputType()
 export class RequestPasswordResetInput {
-  @Field(() => EmailAddress)
+  @Field(() => EmailAddress, { description: "The login email." })
   @MaxLength(254)
   email!: string;
-  @Field(() => String)
+  @Field(() => String, { description: "The broker ID of the customer's firm, case-insensitive." })
   @MaxLength(20)
   brokerId!: string;
 }
 
 @InputType()
 export class ResetPasswordInput {
-  @Field(() => String)
+  @Field(() => String, { description: "The token from the reset link; single-use, valid for one hour." })
   @MaxLength(200)
   token!: string;
-  @Field(() => String)
+  @Field(() => String, { description: "The new password; the same rules as at registration." })
   password!: string;
 }
 
 @ObjectType()
 export class OkPayload {
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "Always true; failures come as errors." })
   ok!: boolean;
 }
 
@@ -156,7 +166,7 @@ export class AppAccountPayload {
   appAccount!: AppAccount;
 }
 
-@InputType({ description: "Rule D9: an app account and a further customer of the same firm." })
+@InputType({ description: "An app account and a further customer of the same firm (e.g. a household member), not the account's own." })
 export class CustomerAccessInput {
   @Field(() => ID)
   @MaxLength(200)
@@ -166,10 +176,10 @@ export class CustomerAccessInput {
   customerId!: string;
 }
 
-@ObjectType({ description: "Rule D9: the customers the account may now access." })
+@ObjectType({ description: "The customers the account may access after a grant or revocation: the app replaces its list with this one." })
 export class AccessChangedEvent {
-  @Field(() => String)
+  @Field(() => String, { description: "Pass it as `after:` when subscribing again, to receive what was missed." })
   cursor!: string;
-  @Field(() => [Customer])
+  @Field(() => [Customer], { description: "Every customer the account may access now: its own first, then the granted ones by name." })
   customers!: Customer[];
 }

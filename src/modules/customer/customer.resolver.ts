@@ -2,20 +2,26 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolve
 import type { Context } from "../../context.js";
 import { notFound } from "../../errors.js";
 import { decodeId } from "../../graphql/relay.js";
-import { StaffUser } from "../staff/staff.types.js";
+import { StaffCard, StaffUser } from "../staff/staff.types.js";
 import { AppAccount } from "../account/account.types.js";
 import { CreateCustomerInput, Customer, CustomerConnection, CustomerPayload, CustomersArgs, SetResponsibleStaffInput, UpdateCustomerInput } from "./customer.types.js";
 
 @Resolver(() => Customer)
 export class CustomerResolver {
   @Authorized("STAFF")
-  @Query(() => CustomerConnection, { description: "Rule C1: the firm's customers by name, searchable (case-insensitive, partial)." })
+  @Query(() => CustomerConnection, {
+    description:
+      "Staff only: the firm's customers, sorted by last name, then first name. `search` matches part of the name, case-insensitive; the other arguments narrow the list further.",
+  })
   customers(@Args(() => CustomersArgs) args: CustomersArgs, @Ctx() ctx: Context) {
     return ctx.services.customer.list(ctx.viewer, args);
   }
 
   @Authorized("STAFF", "APP")
-  @Query(() => Customer, { description: "A customer: staff see the firm's, app accounts their own and granted ones (rule C3)." })
+  @Query(() => Customer, {
+    description:
+      "One customer. Staff may read any customer of their firm; an app account its own customer and those it was granted. Any other id gives NOT_FOUND, exactly like a missing one.",
+  })
   async customer(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<Customer> {
     const found = await ctx.loaders.customer.load(decodeId(id, "Customer", "id"));
     if (!found) throw notFound("Customer");
@@ -23,19 +29,27 @@ export class CustomerResolver {
   }
 
   @Authorized("STAFF")
-  @Mutation(() => CustomerPayload, { description: "Rule C1." })
+  @Mutation(() => CustomerPayload, {
+    description:
+      "Staff only: adds a customer to the CRM, optionally with its responsible staff. BAD_USER_INPUT lists every field in error; NOT_FOUND for a staff user id that is not the firm's.",
+  })
   createCustomer(@Arg("input", () => CreateCustomerInput) input: CreateCustomerInput, @Ctx() ctx: Context) {
     return ctx.services.customer.create(ctx.viewer, input);
   }
 
   @Authorized("STAFF")
-  @Mutation(() => CustomerPayload, { description: "Rule C1." })
+  @Mutation(() => CustomerPayload, {
+    description: "Staff only: changes a customer's personal and contact details. Fields left out stay as they are; null clears an optional one.",
+  })
   updateCustomer(@Arg("input", () => UpdateCustomerInput) input: UpdateCustomerInput, @Ctx() ctx: Context) {
     return ctx.services.customer.update(ctx.viewer, input);
   }
 
   @Authorized("STAFF")
-  @Mutation(() => CustomerPayload, { description: "Rule C1: the ordered responsible staff (first = chat operator, rule F2)." })
+  @Mutation(() => CustomerPayload, {
+    description:
+      "Staff only: replaces the customer's responsible staff with this ordered list. The order matters: when the customer's chat opens, its operator is the first of them with the CHAT permission.",
+  })
   setResponsibleStaff(@Arg("input", () => SetResponsibleStaffInput) input: SetResponsibleStaffInput, @Ctx() ctx: Context) {
     return ctx.services.customer.setResponsibleStaff(ctx.viewer, input);
   }
@@ -45,7 +59,17 @@ export class CustomerResolver {
     return ctx.loaders.appAccountOfCustomer.load(customer.dbId);
   }
 
-  @FieldResolver(() => [StaffUser], { description: "Rule C1: in order. Staff only; empty for app accounts." })
+  @FieldResolver(() => [StaffCard], {
+    description:
+      "The customer's contact persons at the firm (the responsible staff, first one first, inactive ones left out) as public cards: readable by staff and by the customer's app.",
+  })
+  async contactPersons(@Root() customer: Customer, @Ctx() ctx: Context): Promise<StaffCard[]> {
+    const ids = await ctx.loaders.responsibleStaffIds.load(customer.dbId);
+    const cards = await ctx.loaders.staffCard.loadMany(ids);
+    return cards.filter((c): c is StaffCard => c instanceof StaffCard && c.active);
+  }
+
+  @FieldResolver(() => [StaffUser], { description: "The staff users responsible for the customer, first one first. Shown to staff only; always empty for app accounts." })
   async responsibleStaff(@Root() customer: Customer, @Ctx() ctx: Context): Promise<StaffUser[]> {
     if (ctx.viewer.kind !== "staff") return [];
     const ids = await ctx.loaders.responsibleStaffIds.load(customer.dbId);

@@ -4,8 +4,11 @@ import type { Queryable } from "../../db/client.js";
 import { customers, customerResponsibleStaff, type CustomerRow } from "./customer.table.js";
 import { staffUsers } from "../staff/staff.table.js";
 import { appAccounts } from "../account/account.table.js";
-import { authorize } from "../../auth/policies.js";
-import type { Viewer } from "../../auth/viewer.js";
+import { customerPolicy } from "./customer.policy.js";
+import { customerScope } from "./customer.scope.js";
+import { staffScope } from "../staff/staff.scope.js";
+import { accountScope } from "../account/account.scope.js";
+import type { StaffViewer, Viewer } from "../../auth/viewer.js";
 import { badInput, notFound, Problems } from "../../errors.js";
 import { afterCursor, orderBy, textKey, toConnection, uuidKey, type SortKey } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
@@ -16,12 +19,7 @@ export function likeContains(term: string): string {
   return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** The SQL condition "the viewer may see this customer": the firm for staff; own and granted customers for app accounts. */
-export function customerScope(viewer: Viewer, column = customers.id, tenantColumn = customers.tenantId): SQL {
-  if (viewer.kind === "staff") return eq(tenantColumn, viewer.tenantId);
-  if (viewer.kind === "app") return and(eq(tenantColumn, viewer.tenantId), inArray(column, [...viewer.customerIds]))!;
-  return sql`false`;
-}
+export { customerScope };
 
 const clean = (s: string | null | undefined) => (s === undefined ? undefined : s === null || s.trim() === "" ? null : s.trim());
 
@@ -30,7 +28,7 @@ export class CustomerService {
 
   /** Rule C1 (and F6's customer search): staff list the firm's customers by name, with filters. */
   async list(viewer: Viewer, args: CustomersArgs) {
-    const staff = authorize(viewer, "customer:read");
+    customerPolicy.authorize(viewer, "list");
     const { db } = this.deps.database;
     const keys: SortKey[] = [
       { column: customers.lastName, direction: "asc", decode: textKey },
@@ -39,10 +37,10 @@ export class CustomerService {
     ];
     const term = args.search?.trim();
     const accountsOf = (where: SQL | undefined) =>
-      db.select({ id: appAccounts.customerId }).from(appAccounts).where(and(eq(appAccounts.tenantId, staff.tenantId), where));
+      db.select({ id: appAccounts.customerId }).from(appAccounts).where(and(accountScope(viewer), where));
     const responsible = args.responsibleStaffId ? decodeId(args.responsibleStaffId, "StaffUser", "responsibleStaffId") : undefined;
     const scope = and(
-      eq(customers.tenantId, staff.tenantId),
+      customerScope(viewer),
       term
         ? or(
             ilike(sql`${customers.firstName} || ' ' || ${customers.lastName}`, likeContains(term)),
@@ -82,16 +80,36 @@ export class CustomerService {
     return row ? Customer.from(row) : null;
   }
 
-  /** The customer or NOT_FOUND, for staff of the firm (mutations). */
-  async require(on: Queryable, tenantId: string, id: string): Promise<CustomerRow> {
-    const [row] = await on.select().from(customers).where(and(eq(customers.id, id), eq(customers.tenantId, tenantId)));
+  /** Customers the viewer may see, by id (the customer loader). */
+  async findMany(viewer: Viewer, ids: readonly string[]): Promise<Customer[]> {
+    if (!customerPolicy.can(viewer, "read")) return [];
+    const rows = await this.deps.database.db.select().from(customers).where(and(inArray(customers.id, [...ids]), customerScope(viewer)));
+    return rows.map(Customer.from);
+  }
+
+  /** The ordered responsible staff ids of the customers the viewer may see (staff only: app accounts see cards). */
+  async responsibleStaffIdsOf(viewer: Viewer, customerIds: readonly string[]): Promise<Map<string, string[]>> {
+    if (!customerPolicy.can(viewer, "read")) return new Map();
+    const rows = await this.deps.database.db
+      .select({ customerId: customerResponsibleStaff.customerId, staffUserId: customerResponsibleStaff.staffUserId })
+      .from(customerResponsibleStaff)
+      .where(and(inArray(customerResponsibleStaff.customerId, [...customerIds]), customerScope(viewer, customerResponsibleStaff.customerId, customerResponsibleStaff.tenantId)))
+      .orderBy(asc(customerResponsibleStaff.position));
+    const map = new Map<string, string[]>(customerIds.map((id) => [id, []]));
+    for (const r of rows) map.get(r.customerId)!.push(r.staffUserId);
+    return map;
+  }
+
+  /** The customer if the viewer may see it, else NOT_FOUND (mutations; other modules check a customer id with it). */
+  async require(on: Queryable, viewer: Viewer, id: string): Promise<CustomerRow> {
+    const [row] = await on.select().from(customers).where(and(eq(customers.id, id), customerScope(viewer)));
     if (!row) throw notFound("Customer");
     return row;
   }
 
   /** Rule C1. */
   async create(viewer: Viewer, input: CreateCustomerInput) {
-    const staff = authorize(viewer, "customer:write");
+    const staff = customerPolicy.authorize(viewer, "create");
     const problems = new Problems();
     if (!input.firstName.trim()) problems.add("input.firstName", "REQUIRED", "must not be empty");
     if (!input.lastName.trim()) problems.add("input.lastName", "REQUIRED", "must not be empty");
@@ -113,7 +131,7 @@ export class CustomerService {
           city: clean(input.city) ?? null,
         })
         .returning();
-      if (input.responsibleStaffIds?.length) await this.replaceResponsible(tx, staff.tenantId, created!.id, input.responsibleStaffIds, "input.responsibleStaffIds");
+      if (input.responsibleStaffIds?.length) await this.replaceResponsible(tx, staff, created!.id, input.responsibleStaffIds, "input.responsibleStaffIds");
       return created!;
     });
     return { customer: Customer.from(row) };
@@ -121,7 +139,7 @@ export class CustomerService {
 
   /** Rule C1. */
   async update(viewer: Viewer, input: UpdateCustomerInput) {
-    const staff = authorize(viewer, "customer:write");
+    customerPolicy.authorize(viewer, "update");
     const id = decodeId(input.id, "Customer", "input.id");
     const problems = new Problems();
     // Names can be changed but not removed: null is refused like an empty string.
@@ -142,7 +160,7 @@ export class CustomerService {
     const [row] = await this.deps.database.db
       .update(customers)
       .set(set)
-      .where(and(eq(customers.id, id), eq(customers.tenantId, staff.tenantId)))
+      .where(and(eq(customers.id, id), customerScope(viewer)))
       .returning();
     if (!row) throw notFound("Customer");
     return { customer: Customer.from(row) };
@@ -150,24 +168,25 @@ export class CustomerService {
 
   /** Rule C1: replaces the ordered responsible staff. */
   async setResponsibleStaff(viewer: Viewer, input: SetResponsibleStaffInput) {
-    const staff = authorize(viewer, "customer:write");
+    const staff = customerPolicy.authorize(viewer, "setResponsibleStaff");
     const id = decodeId(input.customerId, "Customer", "input.customerId");
     const row = await this.deps.database.db.transaction(async (tx) => {
-      const customer = await this.require(tx, staff.tenantId, id);
-      await this.replaceResponsible(tx, staff.tenantId, id, input.staffUserIds, "input.staffUserIds");
+      const customer = await this.require(tx, staff, id);
+      await this.replaceResponsible(tx, staff, id, input.staffUserIds, "input.staffUserIds");
       return customer;
     });
     return { customer: Customer.from(row) };
   }
 
-  private async replaceResponsible(tx: Queryable, tenantId: string, customerId: string, globalIds: string[], field: string): Promise<void> {
+  private async replaceResponsible(tx: Queryable, staff: StaffViewer, customerId: string, globalIds: string[], field: string): Promise<void> {
+    const { tenantId } = staff;
     const ids = globalIds.map((g, i) => decodeId(g, "StaffUser", `${field}.${i}`));
     if (new Set(ids).size !== ids.length) throw badInput([{ field, rule: "UNIQUE", message: "names a staff user twice" }]);
     if (ids.length) {
       const found = await tx
         .select({ id: staffUsers.id })
         .from(staffUsers)
-        .where(and(inArray(staffUsers.id, ids), eq(staffUsers.tenantId, tenantId)));
+        .where(and(inArray(staffUsers.id, ids), staffScope(staff)));
       if (found.length !== ids.length) throw notFound("Staff user");
     }
     await tx.delete(customerResponsibleStaff).where(eq(customerResponsibleStaff.customerId, customerId));
@@ -177,8 +196,8 @@ export class CustomerService {
   private checkBirthDate(problems: Problems, birthDate: string | null | undefined): void {
     if (!birthDate) return;
     const today = this.deps.clock.now().toISOString().slice(0, 10);
-    if (birthDate > today) problems.add("input.birthDate", "NOT_IN_FUTURE", "must not be in the future");
-    if (birthDate < "1900-01-01") problems.add("input.birthDate", "PLAUSIBLE", "must be after 1900-01-01");
+    if (birthDate > today) problems.add("input.birthDate", "RANGE", "must not be in the future");
+    if (birthDate < "1900-01-01") problems.add("input.birthDate", "RANGE", "must be after 1900-01-01");
   }
 
   /** Responsible staff ids of customers, in order (for loaders and notification routing). */

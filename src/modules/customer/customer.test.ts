@@ -300,33 +300,38 @@ describe("bad customer input (rule C1)", () => {
     existing = await f.buildCustomer({ tenant: firm.tenant, firstName: "Bleibt", lastName: "So", birthDate: "1990-05-05", postalCode: "12345" });
   });
   const base = { firstName: "Gut", lastName: "Name" };
-  const cases: Array<[wrong: string, input: Record<string, unknown>, field: string]> = [
-    ["empty first name", { firstName: "" }, "input.firstName"],
-    ["blank first name", { firstName: "   " }, "input.firstName"],
-    ["empty last name", { lastName: "" }, "input.lastName"],
-    ["blank last name", { lastName: " \t " }, "input.lastName"],
-    ["postal code of four digits", { postalCode: "1234" }, "input.postalCode"],
-    ["postal code with letters", { postalCode: "1O115" }, "input.postalCode"],
-    ["birth date in the future", { birthDate: "__tomorrow__" }, "input.birthDate"],
-    ["birth date far in the future", { birthDate: "2999-01-01" }, "input.birthDate"],
-    ["birth date before 1900", { birthDate: "1899-12-31" }, "input.birthDate"],
-    ["birth date that is no date", { birthDate: "2020-02-30" }, "input.birthDate"],
-    ["email without @", { email: "kim.example.test" }, "input.email"],
-    ["email with a space", { email: "kim @example.test" }, "input.email"],
+  // The rule is the API's vocabulary, whichever layer refused the value (validator, scalar or service).
+  const cases: Array<[wrong: string, input: Record<string, unknown>, field: string, rule: string]> = [
+    ["empty first name", { firstName: "" }, "input.firstName", "LENGTH"],
+    ["blank first name", { firstName: "   " }, "input.firstName", "REQUIRED"],
+    ["first name of 101 characters", { firstName: "x".repeat(101) }, "input.firstName", "LENGTH"],
+    ["empty last name", { lastName: "" }, "input.lastName", "LENGTH"],
+    ["blank last name", { lastName: " \t " }, "input.lastName", "REQUIRED"],
+    ["postal code of four digits", { postalCode: "1234" }, "input.postalCode", "FORMAT"],
+    ["postal code with letters", { postalCode: "1O115" }, "input.postalCode", "FORMAT"],
+    ["phone with letters", { phone: "0800 HALLO" }, "input.phone", "FORMAT"],
+    ["birth date in the future", { birthDate: "__tomorrow__" }, "input.birthDate", "RANGE"],
+    ["birth date far in the future", { birthDate: "2999-01-01" }, "input.birthDate", "RANGE"],
+    ["birth date before 1900", { birthDate: "1899-12-31" }, "input.birthDate", "RANGE"],
+    ["birth date that is no date", { birthDate: "2020-02-30" }, "input.birthDate", "TYPE"],
+    ["email without @", { email: "kim.example.test" }, "input.email", "EMAIL"],
+    ["email with a space", { email: "kim @example.test" }, "input.email", "EMAIL"],
   ];
   const withTomorrow = (input: Record<string, unknown>) => (input.birthDate === "__tomorrow__" ? { ...input, birthDate: isoDay(1) } : input);
 
-  it.each(cases)("C1: createCustomer with %s is BAD_USER_INPUT naming the field, and nothing is written", async (_, wrong, field) => {
+  it.each(cases)("C1: createCustomer with %s is BAD_USER_INPUT naming the field and its rule, and nothing is written", async (_, wrong, field, rule) => {
     const before = await customersOf(firm.tenant.id);
     const err = await expectApiError(firm.employeeClient.request(CreateCustomerDocument, { input: { ...base, ...withTomorrow(wrong) } as never }), "BAD_USER_INPUT");
     expect(err.fields.map((p) => p.field)).toContain(field);
+    expect(err.fields).toContainEqual(expect.objectContaining({ field, rule }));
     expect(await customersOf(firm.tenant.id)).toEqual(before);
   });
 
-  it.each(cases)("C1: updateCustomer with %s is BAD_USER_INPUT naming the field, and nothing is written", async (_, wrong, field) => {
+  it.each(cases)("C1: updateCustomer with %s is BAD_USER_INPUT naming the field and its rule, and nothing is written", async (_, wrong, field, rule) => {
     const before = await customersOf(firm.tenant.id);
     const err = await expectApiError(firm.employeeClient.request(UpdateCustomerDocument, { input: { id: gid("Customer", existing.id), ...withTomorrow(wrong) } as never }), "BAD_USER_INPUT");
     expect(err.fields.map((p) => p.field)).toContain(field);
+    expect(err.fields).toContainEqual(expect.objectContaining({ field, rule }));
     expect(await customersOf(firm.tenant.id)).toEqual(before);
   });
 

@@ -6,7 +6,11 @@ import { DateScalar, EmailAddress } from "../../graphql/scalars.js";
 import type { CustomerRow } from "./customer.table.js";
 import { AppAccountStatus } from "../account/account.enums.js";
 
-@ObjectType({ implements: Node, description: "A person in the broker's CRM (rule C1)." })
+@ObjectType({
+  implements: Node,
+  description:
+    "A person in the broker's CRM. Staff see every customer of their firm; an app account sees its own customer and those it was granted access to (a household), nothing else.",
+})
 export class Customer extends Node {
   @Field(() => String)
   firstName!: string;
@@ -26,7 +30,7 @@ export class Customer extends Node {
   postalCode!: string | null;
   @Field(() => String, { nullable: true })
   city!: string | null;
-  @Field(() => Date)
+  @Field(() => Date, { description: "When the customer was created in the CRM." })
   createdAt!: Date;
 
   dbId!: string;
@@ -64,7 +68,7 @@ export class CustomersArgs extends PageArgs {
   hasEmail?: boolean;
   @Field(() => AppAccountStatus, {
     nullable: true,
-    description: "Only customers whose app login has this status (ACTIVE: those a chat can be started with, rule F1).",
+    description: "Only customers whose app login has this status (ACTIVE: those staff can start a chat with).",
   })
   @IsOptional()
   appAccountStatus?: AppAccountStatus;
@@ -81,14 +85,14 @@ const PHONE = /^$|^\+?[0-9][0-9 ()/-]{3,38}$/;
 /** The contact fields create and update share; in an update, left out keeps and null clears. */
 @InputType("CustomerContactFields")
 abstract class CustomerContactFields {
-  @Field(() => DateScalar, { nullable: true })
+  @Field(() => DateScalar, { nullable: true, description: "Not in the future, and not before 1900-01-01." })
   @IsOptional()
   birthDate?: string | null;
   @Field(() => EmailAddress, { nullable: true })
   @IsOptional()
   @MaxLength(254)
   email?: string | null;
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Digits, spaces and + ( ) / -." })
   @IsOptional()
   @Matches(PHONE, { message: "must be a phone number (digits, spaces, + ( ) / -)" })
   phone?: string | null;
@@ -96,7 +100,7 @@ abstract class CustomerContactFields {
   @IsOptional()
   @MaxLength(120)
   street?: string | null;
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Five digits." })
   @IsOptional()
   @Matches(/^$|^[0-9]{5}$/, { message: "must be five digits" })
   postalCode?: string | null;
@@ -114,7 +118,7 @@ export class CreateCustomerInput extends CustomerContactFields {
   @Field(() => String)
   @Length(1, 100)
   lastName!: string;
-  @Field(() => [ID], { nullable: true, description: "Responsible staff, in order (rule C1)." })
+  @Field(() => [ID], { nullable: true, description: "Responsible staff users, in order (see `setResponsibleStaff`); at most 20." })
   @IsOptional()
   @ArrayMaxSize(20)
   responsibleStaffIds?: string[];
@@ -134,11 +138,11 @@ export class UpdateCustomerInput extends CustomerContactFields {
   lastName?: string;
 }
 
-@InputType()
+@InputType({ description: "The customer and its complete new list of responsible staff users." })
 export class SetResponsibleStaffInput {
   @Field(() => ID)
   customerId!: string;
-  @Field(() => [ID], { description: "The staff users, first one first; an empty list clears them." })
+  @Field(() => [ID], { description: "The staff users, first one first, each at most once (at most 20); an empty list clears them." })
   @ArrayMaxSize(20)
   staffUserIds!: string[];
 }

@@ -1,14 +1,11 @@
+import type { Services } from "../../services.js";
 import type { Viewer } from "../../auth/viewer.js";
-import { batchLoader, none } from "../../graphql/batch-loader.js";
-import type { DocumentService } from "./document.service.js";
+import { batchLoader } from "../../graphql/batch-loader.js";
 
-export function documentLoaders(viewer: Viewer, service: DocumentService) {
+export function documentLoaders(services: Services, viewer: Viewer) {
   return {
     /** Documents the viewer may see (rule C3: released ones of accessible customers for app accounts). */
-    document: batchLoader((ids) => service.findMany(viewer, ids), (d) => d.dbId),
-    documentCategory: batchLoader(
-      viewer.kind !== "staff" && viewer.kind !== "app" ? none : (ids) => service.categoriesByIds(viewer.tenantId, ids),
-      (c) => c.dbId,
-    ),
+    document: batchLoader((ids) => services.document.findMany(viewer, ids), (d) => d.dbId),
+    documentCategory: batchLoader((ids) => services.document.categoriesByIds(viewer, ids), (c) => c.dbId),
   };
 }

@@ -1,22 +1,38 @@
 import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
 import type { Queryable } from "../../db/client.js";
-import { documentCategories, documents, type DocumentCategoryRow } from "./document.table.js";
-import { files } from "../../files/file.table.js";
-import { customers } from "../customer/customer.table.js";
-import { authorize } from "../../auth/policies.js";
-import { requireSession, type Viewer } from "../../auth/viewer.js";
+import { documentCategories, documents, type DocumentCategoryRow, type DocumentRow } from "./document.table.js";
+import { files, type FileRow } from "../../files/file.table.js";
+import type { SessionViewer, Viewer } from "../../auth/viewer.js";
+import { documentPolicy } from "./document.policy.js";
 import { AppError, ErrorCode, badInput, notFound } from "../../errors.js";
 import { afterCursor, orderBy, toConnection, uuidKey, type SortKey } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import type { FileService } from "../../files/file.service.js";
-import type { EventLog } from "../../realtime/event-log.js";
+import type { Emit, EventLog } from "../../realtime/event-log.js";
 import type { NotificationService } from "../notification/notification.service.js";
 import type { CustomerService } from "../customer/customer.service.js";
 import { DEFAULT_CATEGORIES } from "./categories.js";
-import { documentScope } from "./document.scope.js";
+import { documentCategoryScope, documentScope } from "./document.scope.js";
+import { customerResponsible, firstNonEmpty } from "../notification/recipients.js";
+import { documentUploadedText } from "../../mail/notification-texts.js";
 
 export { documentScope };
+
+/** What the internal `createDocument` needs: every module that files a document at a customer goes through it. */
+export interface NewDocument {
+  tenantId: string;
+  customerId: string;
+  /** A category id of the firm, or the key of a default category ("CHAT_TRANSCRIPT", "POLICY", ...). */
+  category: { id: string } | { key: string };
+  title: string;
+  /** An ATTACHED file (from `FileService.attach` or `attachGenerated`). */
+  file: FileRow;
+  visibleToCustomer: boolean;
+  uploadedBy?: { staffUserId: string } | { appAccountId: string } | null;
+  contractId?: string | null;
+  claimId?: string | null;
+}
 import {
   Document,
   DocumentCategory,
@@ -49,19 +65,19 @@ export class DocumentService {
 
   /** Rules C2/C4: the firm's categories; `recommended: true` gives the invitation dialog's preselection. */
   async categories(viewer: Viewer, args: DocumentCategoriesArgs): Promise<DocumentCategory[]> {
-    const staff = authorize(viewer, "document:read");
+    const staff = documentPolicy.authorize(viewer, "listCategories");
     const { db } = this.deps.database;
     await this.ensureDefaultCategories(db, staff.tenantId);
     const rows = await db
       .select()
       .from(documentCategories)
-      .where(and(eq(documentCategories.tenantId, staff.tenantId), args.recommended === undefined || args.recommended === null ? undefined : eq(documentCategories.recommended, args.recommended)))
+      .where(and(documentCategoryScope(staff), args.recommended === undefined || args.recommended === null ? undefined : eq(documentCategories.recommended, args.recommended)))
       .orderBy(asc(documentCategories.position), asc(documentCategories.name));
     return rows.map(DocumentCategory.from);
   }
 
   async createCategory(viewer: Viewer, input: CreateDocumentCategoryInput) {
-    const admin = authorize(viewer, "documentCategory:manage");
+    const admin = documentPolicy.authorize(viewer, "manageCategories");
     const name = input.name.trim();
     if (!name) throw badInput([{ field: "input.name", rule: "REQUIRED", message: "must not be empty" }]);
     await this.ensureDefaultCategories(this.deps.database.db, admin.tenantId);
@@ -71,46 +87,46 @@ export class DocumentService {
       .onConflictDoNothing()
       .returning();
     if (!row) {
-      throw new AppError(ErrorCode.CONFLICT, "A category with this name exists already", { rule: "C2", fields: [{ field: "input.name", rule: "UNIQUE", message: "is already in use" }] });
+      // Rule C2: category names are unique within the firm.
+      throw new AppError(ErrorCode.CONFLICT, "A category with this name exists already", { fields: [{ field: "input.name", rule: "UNIQUE", message: "is already in use" }] });
     }
     return { category: DocumentCategory.from(row) };
   }
 
   /** Rule C4: admins choose which categories the invitation preselects. */
   async setRecommended(viewer: Viewer, input: SetRecommendedCategoriesInput) {
-    const admin = authorize(viewer, "documentCategory:manage");
+    const admin = documentPolicy.authorize(viewer, "manageCategories");
     const ids = input.categoryIds.map((c, i) => decodeId(c, "DocumentCategory", `input.categoryIds.${i}`));
     const { db } = this.deps.database;
     await this.ensureDefaultCategories(db, admin.tenantId);
     await db.transaction(async (tx) => {
       const found = ids.length
-        ? await tx.select({ id: documentCategories.id }).from(documentCategories).where(and(inArray(documentCategories.id, ids), eq(documentCategories.tenantId, admin.tenantId)))
+        ? await tx.select({ id: documentCategories.id }).from(documentCategories).where(and(inArray(documentCategories.id, ids), documentCategoryScope(admin)))
         : [];
       if (found.length !== new Set(ids).size) throw notFound("Document category");
       await tx
         .update(documentCategories)
         .set({ recommended: ids.length ? inArray(documentCategories.id, ids) : sql`false` })
-        .where(eq(documentCategories.tenantId, admin.tenantId));
+        .where(documentCategoryScope(admin));
     });
     return { categories: await this.categories(viewer, {}) };
   }
 
   /** A category the viewer's firm has, or NOT_FOUND. */
-  private async category(on: Queryable, tenantId: string, globalId: string, field: string): Promise<DocumentCategoryRow> {
+  private async category(on: Queryable, viewer: SessionViewer, globalId: string, field: string): Promise<DocumentCategoryRow> {
     const id = decodeId(globalId, "DocumentCategory", field);
-    const [row] = await on.select().from(documentCategories).where(and(eq(documentCategories.id, id), eq(documentCategories.tenantId, tenantId)));
+    const [row] = await on.select().from(documentCategories).where(and(eq(documentCategories.id, id), documentCategoryScope(viewer)));
     if (!row) throw notFound("Document category");
     return row;
   }
 
   /** Documents, newest first; scoped per rule C3. */
   async list(viewer: Viewer, args: DocumentsArgs) {
-    const session = requireSession(viewer);
+    const session = documentPolicy.authorize(viewer, "list");
     const { db } = this.deps.database;
     const customerId = args.customerId ? decodeId(args.customerId, "Customer", "customerId") : undefined;
     // A customer the viewer may not see is NOT_FOUND, for staff (another firm) and app accounts alike.
-    if (customerId && session.kind === "app" && !session.customerIds.has(customerId)) throw notFound("Customer");
-    if (customerId && session.kind === "staff") await this.customers.require(db, session.tenantId, customerId);
+    if (customerId) await this.customers.require(db, session, customerId);
     const categoryId = args.categoryId ? decodeId(args.categoryId, "DocumentCategory", "categoryId") : undefined;
     const keys: SortKey[] = [{ column: documents.id, direction: "desc", decode: uuidKey }];
     const scope = and(
@@ -133,7 +149,7 @@ export class DocumentService {
   }
 
   async findMany(viewer: Viewer, ids: readonly string[]): Promise<Document[]> {
-    if (viewer.kind !== "staff" && viewer.kind !== "app") return [];
+    if (!documentPolicy.can(viewer, "list")) return [];
     const rows = await this.deps.database.db
       .select({ d: documents, f: files })
       .from(documents)
@@ -147,21 +163,16 @@ export class DocumentService {
    * access (rule C5), visible to them, which notifies the responsible staff.
    */
   async upload(viewer: Viewer, input: UploadDocumentInput) {
-    const session = requireSession(viewer);
-    if (session.kind === "staff") authorize(viewer, "document:write");
+    const session = documentPolicy.authorize(viewer, "upload");
     const customerId = decodeId(input.customerId, "Customer", "input.customerId");
-    if (session.kind === "app" && !session.customerIds.has(customerId)) throw notFound("Customer");
     if (session.kind === "staff" && !input.categoryId) throw badInput([{ field: "input.categoryId", rule: "REQUIRED", message: "choose a category" }]);
     if (session.kind === "app" && input.visibleToCustomer === false) {
-      throw badInput([{ field: "input.visibleToCustomer", rule: "C5", message: "a customer's own upload is always visible to them" }]);
+      // Rule C5.
+      throw badInput([{ field: "input.visibleToCustomer", rule: "ALWAYS_VISIBLE", message: "a customer's own upload is always visible to them" }]);
     }
     const { row, file } = await this.events.transact(async (tx, emit) => {
-      const [customer] = await tx.select().from(customers).where(and(eq(customers.id, customerId), eq(customers.tenantId, session.tenantId)));
-      if (!customer) throw notFound("Customer");
-      await this.ensureDefaultCategories(tx, session.tenantId);
-      const category = input.categoryId
-        ? await this.category(tx, session.tenantId, input.categoryId, "input.categoryId")
-        : (await tx.select().from(documentCategories).where(and(eq(documentCategories.tenantId, session.tenantId), eq(documentCategories.key, "OTHER"))))[0]!;
+      const customer = await this.customers.require(tx, session, customerId);
+      const category = input.categoryId ? await this.category(tx, session, input.categoryId, "input.categoryId") : { key: "OTHER" };
       // Contracts and claims arrive with their modules; until then no id can name one. A malformed id is still bad input.
       if (input.contractId) {
         decodeId(input.contractId, "Contract", "input.contractId");
@@ -172,40 +183,92 @@ export class DocumentService {
         throw notFound("Claim");
       }
       const file = await this.files.attach(tx, session, input.fileId, "DOCUMENT", "input.fileId");
-      const [row] = await tx
-        .insert(documents)
-        .values({
-          tenantId: session.tenantId,
-          customerId,
-          categoryId: category.id,
-          title: input.title?.trim() || file.fileName,
-          fileId: file.id,
-          visibleToCustomer: session.kind === "app" ? true : (input.visibleToCustomer ?? false),
-          uploadedByStaffId: session.kind === "staff" ? session.userId : null,
-          uploadedByAccountId: session.kind === "app" ? session.accountId : null,
-          createdAt: this.deps.clock.now(),
-        })
-        .returning();
+      const row = await this.createDocument(tx, {
+        tenantId: session.tenantId,
+        customerId,
+        category,
+        title: input.title?.trim() || file.fileName,
+        file,
+        visibleToCustomer: session.kind === "app" ? true : (input.visibleToCustomer ?? false),
+        uploadedBy: session.kind === "staff" ? { staffUserId: session.userId } : { appAccountId: session.accountId },
+      });
       if (session.kind === "app") {
-        // Rule C5: the contract's responsible staff (with the contracts module), else the customer's, else nobody.
-        const responsible = (await this.customers.responsibleStaffIds(tx, [customerId])).get(customerId) ?? [];
+        // Rule C5: the contract's responsible staff (a source added with the contracts module), else the customer's, else nobody.
+        const responsible = await firstNonEmpty(() => customerResponsible(tx, session.tenantId, [customerId]));
         await this.notifications.notify(tx, emit, {
           tenantId: session.tenantId,
           staffUserIds: responsible,
           kind: "DOCUMENT_UPLOADED",
-          title: `Neues Dokument von ${customer.firstName} ${customer.lastName}`,
-          body: row!.title,
-          subject: { type: "Document", id: row!.id },
+          ...documentUploadedText({ customerFirstName: customer.firstName, customerLastName: customer.lastName, documentTitle: row.title }),
+          subject: { type: "Document", id: row.id },
         });
       }
-      return { row: row!, file };
+      return { row, file };
     });
     return { document: Document.from(row, file) };
   }
 
+  /**
+   * Internal API: files a document at a customer inside the caller's transaction. Uploads, the demo seed and
+   * (later) chat transcripts and policy photos all go through it, so a document is made in one way only.
+   * The caller has checked that the customer (and contract or claim) belong to the firm.
+   */
+  async createDocument(tx: Queryable, d: NewDocument): Promise<DocumentRow> {
+    let categoryId: string;
+    if ("id" in d.category) categoryId = d.category.id;
+    else {
+      await this.ensureDefaultCategories(tx, d.tenantId);
+      const [found] = await tx
+        .select({ id: documentCategories.id })
+        .from(documentCategories)
+        .where(and(eq(documentCategories.tenantId, d.tenantId), eq(documentCategories.key, d.category.key)));
+      if (!found) throw new Error(`no default category ${d.category.key}`);
+      categoryId = found.id;
+    }
+    const by = d.uploadedBy ?? null;
+    const [row] = await tx
+      .insert(documents)
+      .values({
+        tenantId: d.tenantId,
+        customerId: d.customerId,
+        categoryId,
+        contractId: d.contractId ?? null,
+        claimId: d.claimId ?? null,
+        title: d.title,
+        fileId: d.file.id,
+        visibleToCustomer: d.visibleToCustomer,
+        uploadedByStaffId: by && "staffUserId" in by ? by.staffUserId : null,
+        uploadedByAccountId: by && "appAccountId" in by ? by.appAccountId : null,
+        createdAt: this.deps.clock.now(),
+      })
+      .returning();
+    return row!;
+  }
+
+  /**
+   * Internal API: releases a customer's documents to the app (all, or those of some categories), inside the
+   * caller's transaction. Inviting a customer uses it (through the release flow). Returns how many changed.
+   */
+  async release(tx: Queryable, r: { tenantId: string; customerId: string; categoryIds?: readonly string[] }): Promise<number> {
+    if (r.categoryIds && r.categoryIds.length === 0) return 0;
+    const released = await tx
+      .update(documents)
+      .set({ visibleToCustomer: true, updatedAt: this.deps.clock.now() })
+      .where(
+        and(
+          eq(documents.tenantId, r.tenantId),
+          eq(documents.customerId, r.customerId),
+          r.categoryIds ? inArray(documents.categoryId, [...r.categoryIds]) : undefined,
+          eq(documents.visibleToCustomer, false),
+        ),
+      )
+      .returning({ id: documents.id });
+    return released.length;
+  }
+
   /** Rule C2: the green eye, per document or in bulk (a customer's documents, a category, or both). */
   async setVisibility(viewer: Viewer, input: SetDocumentVisibilityInput) {
-    const staff = authorize(viewer, "document:write");
+    const staff = documentPolicy.authorize(viewer, "setVisibility");
     const ids = input.documentIds?.map((d, i) => decodeId(d, "Document", `input.documentIds.${i}`));
     const customerId = input.customerId ? decodeId(input.customerId, "Customer", "input.customerId") : undefined;
     if (!ids?.length && !customerId && !input.categoryId) {
@@ -213,10 +276,10 @@ export class DocumentService {
     }
     const { db } = this.deps.database;
     const changed = await db.transaction(async (tx) => {
-      if (customerId) await this.customers.require(tx, staff.tenantId, customerId);
-      const category = input.categoryId ? await this.category(tx, staff.tenantId, input.categoryId, "input.categoryId") : undefined;
+      if (customerId) await this.customers.require(tx, staff, customerId);
+      const category = input.categoryId ? await this.category(tx, staff, input.categoryId, "input.categoryId") : undefined;
       if (ids?.length) {
-        const found = await tx.select({ id: documents.id }).from(documents).where(and(inArray(documents.id, ids), eq(documents.tenantId, staff.tenantId)));
+        const found = await tx.select({ id: documents.id }).from(documents).where(and(inArray(documents.id, ids), documentScope(staff)));
         if (found.length !== new Set(ids).size) throw notFound("Document");
       }
       const rows = await tx
@@ -224,7 +287,7 @@ export class DocumentService {
         .set({ visibleToCustomer: input.visible, updatedAt: this.deps.clock.now() })
         .where(
           and(
-            eq(documents.tenantId, staff.tenantId),
+            documentScope(staff),
             ids?.length ? inArray(documents.id, ids) : undefined,
             customerId ? eq(documents.customerId, customerId) : undefined,
             category ? eq(documents.categoryId, category.id) : undefined,
@@ -237,11 +300,12 @@ export class DocumentService {
     return { changed };
   }
 
-  async categoriesByIds(tenantId: string, ids: readonly string[]): Promise<DocumentCategory[]> {
+  /** Categories of the viewer's firm, by id (the category loader; app accounts see the names of their documents' categories). */
+  async categoriesByIds(viewer: Viewer, ids: readonly string[]): Promise<DocumentCategory[]> {
     const rows = await this.deps.database.db
       .select()
       .from(documentCategories)
-      .where(and(inArray(documentCategories.id, [...ids]), eq(documentCategories.tenantId, tenantId)));
+      .where(and(inArray(documentCategories.id, [...ids]), documentCategoryScope(viewer)));
     return rows.map(DocumentCategory.from);
   }
 }

@@ -139,7 +139,9 @@ describe("document categories (rules C2, C4)", () => {
     const { documentCategories: all } = await firm.employeeClient.request(DocumentCategoriesDocument, {});
     expect(all).toHaveLength(11);
     expect(all.at(-1)).toMatchObject({ id: createDocumentCategory.category.id, key: null, name: "Kfz-Unterlagen", recommended: true });
-    await expectApiError(firm.adminClient.request(CreateDocumentCategoryDocument, { input: { name: "Kfz-Unterlagen", recommended: false } }), "CONFLICT");
+    const taken = await expectApiError(firm.adminClient.request(CreateDocumentCategoryDocument, { input: { name: "Kfz-Unterlagen", recommended: false } }), "CONFLICT");
+    // The field and its rule, and no rule number, reach the client.
+    expect(taken.errors[0]!.extensions).toEqual({ code: "CONFLICT", fields: [{ field: "input.name", rule: "UNIQUE", message: "is already in use" }] });
     const err = await expectApiError(firm.adminClient.request(CreateDocumentCategoryDocument, { input: { name: "   ", recommended: false } }), "BAD_USER_INPUT");
     expect(err.fields[0]!.field).toBe("input.name");
     expect(await categoriesOf(firm.tenant.id)).toHaveLength(11);
@@ -468,7 +470,7 @@ describe("C5: app accounts upload documents (rules C5, C3)", () => {
       app.request(UploadDocumentDocument, { input: { fileId: put.fileId, customerId: gid("Customer", own.id), visibleToCustomer: false } }),
       "BAD_USER_INPUT",
     );
-    expect(err.fields[0]!.field).toBe("input.visibleToCustomer");
+    expect(err.fields).toEqual([expect.objectContaining({ field: "input.visibleToCustomer", rule: "ALWAYS_VISIBLE" })]);
     expect(await documentsOf(firm.tenant.id)).toEqual(before);
   });
 

@@ -4,14 +4,15 @@ import type { Tx } from "../../db/client.js";
 import { notifications, type NotificationRow } from "./notification.table.js";
 import { staffUsers } from "../staff/staff.table.js";
 import { tenants } from "../tenant/tenant.table.js";
-import { requireStaff, type Viewer } from "../../auth/viewer.js";
+import type { Viewer } from "../../auth/viewer.js";
+import { notificationPolicy } from "./notification.policy.js";
+import { notificationScope } from "./notification.scope.js";
 import { badInput, notFound } from "../../errors.js";
 import { afterCursor, orderBy, toConnection, lazy, uuidKey, type SortKey } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import type { Emit, EventLog } from "../../realtime/event-log.js";
 import type { Outbox } from "../../mail/outbox.js";
 import { firmProfile, notificationMail } from "../../mail/templates.js";
-import type { SessionService } from "../session/session.service.js";
 import { Notification, type MarkNotificationsReadInput, type NotificationsArgs } from "./notification.types.js";
 
 export const NOTIFICATION_ADDED = "notification.added";
@@ -32,7 +33,6 @@ export class NotificationService {
     private readonly deps: Deps,
     private readonly events: EventLog,
     private readonly outbox: Outbox,
-    private readonly sessions: SessionService,
   ) {}
 
   /** Raises notifications inside the caller's transaction; subscribers hear of them after commit. */
@@ -60,10 +60,10 @@ export class NotificationService {
 
   /** Rule H1: the viewer's notifications, newest first. */
   async list(viewer: Viewer, args: NotificationsArgs) {
-    const staff = requireStaff(viewer);
+    notificationPolicy.authorize(viewer, "list");
     const { db } = this.deps.database;
     const keys: SortKey[] = [{ column: notifications.id, direction: "desc", decode: uuidKey }];
-    const scope = and(eq(notifications.staffUserId, staff.userId), args.unreadOnly ? isNull(notifications.readAt) : undefined);
+    const scope = and(notificationScope(viewer), args.unreadOnly ? isNull(notifications.readAt) : undefined);
     const rows = await db
       .select()
       .from(notifications)
@@ -74,30 +74,30 @@ export class NotificationService {
       const [c] = await db.select({ n: count() }).from(notifications).where(scope);
       return c!.n;
     });
-    return { ...conn, unreadCount: lazy(() => this.unreadCount(staff.userId)) };
+    return { ...conn, unreadCount: lazy(() => this.unreadCount(viewer)) };
   }
 
-  async unreadCount(staffUserId: string): Promise<number> {
+  async unreadCount(viewer: Viewer): Promise<number> {
     const [c] = await this.deps.database.db
       .select({ n: count() })
       .from(notifications)
-      .where(and(eq(notifications.staffUserId, staffUserId), isNull(notifications.readAt)));
+      .where(and(notificationScope(viewer), isNull(notifications.readAt)));
     return c!.n;
   }
 
   /** A notification of the viewer's own, or null. */
   async find(viewer: Viewer, id: string): Promise<Notification | null> {
-    if (viewer.kind !== "staff") return null;
+    if (!notificationPolicy.can(viewer, "list")) return null;
     const [row] = await this.deps.database.db
       .select()
       .from(notifications)
-      .where(and(eq(notifications.id, id), eq(notifications.staffUserId, viewer.userId)));
+      .where(and(eq(notifications.id, id), notificationScope(viewer)));
     return row ? Notification.from(row) : null;
   }
 
   /** Rule H1: mark one, several or all read. Another user's id is not found. */
   async markRead(viewer: Viewer, input: MarkNotificationsReadInput) {
-    const staff = requireStaff(viewer);
+    notificationPolicy.authorize(viewer, "markRead");
     const hasIds = (input.ids?.length ?? 0) > 0;
     if (!hasIds && input.all !== true) throw badInput([{ field: "input.ids", rule: "REQUIRED", message: "give ids, or all: true" }]);
     if (hasIds && input.all === true) throw badInput([{ field: "input.all", rule: "EXCLUSIVE", message: "give either ids or all, not both" }]);
@@ -108,14 +108,14 @@ export class NotificationService {
       await db
         .update(notifications)
         .set({ readAt: now })
-        .where(and(eq(notifications.staffUserId, staff.userId), isNull(notifications.readAt)));
+        .where(and(notificationScope(viewer), isNull(notifications.readAt)));
     } else {
       const ids = [...new Set(input.ids!.map((id, i) => decodeId(id, "Notification", `input.ids.${i}`)))];
       marked = await db.transaction(async (tx) => {
         const own = await tx
           .select({ id: notifications.id })
           .from(notifications)
-          .where(and(inArray(notifications.id, ids), eq(notifications.staffUserId, staff.userId)));
+          .where(and(inArray(notifications.id, ids), notificationScope(viewer)));
         if (own.length !== ids.length) throw notFound("Notification");
         // Keep the first read time of those already read.
         await tx
@@ -125,24 +125,22 @@ export class NotificationService {
         return tx.select().from(notifications).where(inArray(notifications.id, ids));
       });
     }
-    return { notifications: marked.map(Notification.from), unreadCount: await this.unreadCount(staff.userId) };
+    return { notifications: marked.map(Notification.from), unreadCount: await this.unreadCount(viewer) };
   }
 
-  /** Rule H1: new notifications in real time, resumable with `after:`; each event re-checks the session. */
+  /** Rule H1: the viewer's new notifications in real time, resumable with `after:`; each event re-checks the session. */
   subscribe(viewer: Viewer, after: string | null | undefined) {
-    const staff = requireStaff(viewer);
-    return this.events.stream<Notification>({
-      tenantId: staff.tenantId,
+    const staff = notificationPolicy.authorize(viewer, "follow");
+    return this.events.watch<Notification>({
+      viewer: staff,
       topic: NOTIFICATION_ADDED,
-      audienceId: staff.userId,
       after,
-      load: async (rows) => {
-        const current = await this.sessions.reload(staff.sessionId);
-        if (current.kind !== "staff" || current.userId !== staff.userId) return null;
+      audience: (v) => (v.kind === "staff" ? new Set([v.userId]) : null),
+      load: async (v, rows) => {
         const found = await this.deps.database.db
           .select()
           .from(notifications)
-          .where(and(inArray(notifications.id, rows.map((r) => r.entityId)), eq(notifications.staffUserId, staff.userId)));
+          .where(and(inArray(notifications.id, rows.map((r) => r.entityId)), notificationScope(v)));
         const byId = new Map(found.map((n) => [n.id, n]));
         return rows.flatMap((r) => {
           const n = byId.get(r.entityId);

@@ -12,23 +12,38 @@ export enum NotificationKind {
   OFFER_RESPONSE = "OFFER_RESPONSE",
   GENERAL = "GENERAL",
 }
-registerEnumType(NotificationKind, { name: "NotificationKind" });
+registerEnumType(NotificationKind, {
+  name: "NotificationKind",
+  description: "What a notification is about; pick the icon and the screen to open with it (`subjectId`).",
+  valuesConfig: {
+    CHAT_MESSAGE: { description: "A customer wrote in a chat." },
+    CLAIM_REPORTED: { description: "A customer reported a claim." },
+    DOCUMENT_UPLOADED: { description: "A customer uploaded a document in the app." },
+    CONTRACT_CREATED: { description: "A customer added a contract in the app." },
+    OFFER_RESPONSE: { description: "A customer accepted an offer, asked about one, or requested one." },
+    GENERAL: { description: "Anything else." },
+  },
+});
 
-@ObjectType({ implements: Node, description: "A staff user's in-app notice (rule H1); emailed if unread for 5 minutes (rule F4)." })
+@ObjectType({
+  implements: Node,
+  description:
+    "A staff user's in-app notice; only that user sees it. If still unread 5 minutes after it was made, it is also emailed once (unless the user switched email notifications off).",
+})
 export class Notification extends Node {
   @Field(() => NotificationKind)
   kind!: NotificationKind;
-  @Field(() => String)
+  @Field(() => String, { description: "A short headline, ready to show (German)." })
   title!: string;
-  @Field(() => String)
+  @Field(() => String, { description: "The text below the headline, ready to show." })
   body!: string;
   @Field(() => ID, { nullable: true, description: "Global ID of what the notice is about, for `node(id)`." })
   subjectId!: string | null;
   @Field(() => Date)
   createdAt!: Date;
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "When it was first marked read; null while unread." })
   readAt!: Date | null;
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "Whether it has been marked read." })
   read!: boolean;
 
   static from(row: NotificationRow): Notification {
@@ -53,17 +68,17 @@ export class NotificationConnection extends Connection(Notification, "Notificati
 
 @ArgsType()
 export class NotificationsArgs extends PageArgs {
-  @Field(() => Boolean, { defaultValue: false })
+  @Field(() => Boolean, { defaultValue: false, description: "Only unread notifications." })
   unreadOnly!: boolean;
 }
 
-@InputType({ description: "Mark some notifications (ids) or all of them (all: true) read." })
+@InputType({ description: "Mark some notifications (ids) or all of them (all: true) read; give exactly one of the two." })
 export class MarkNotificationsReadInput {
-  @Field(() => [ID], { nullable: true })
+  @Field(() => [ID], { nullable: true, description: "The viewer's own notifications, at most 100; any other id gives NOT_FOUND and marks nothing." })
   @IsOptional()
   @ArrayMaxSize(100)
   ids?: string[];
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { nullable: true, description: "true marks every unread notification of the viewer." })
   @IsOptional()
   all?: boolean;
 }
@@ -72,13 +87,13 @@ export class MarkNotificationsReadInput {
 export class MarkNotificationsReadPayload {
   @Field(() => [Notification], { description: "The notifications marked (empty for `all`)." })
   notifications!: Notification[];
-  @Field(() => Int)
+  @Field(() => Int, { description: "The viewer's unread notifications afterwards (for the badge)." })
   unreadCount!: number;
 }
 
 @ObjectType({ description: "A subscription event: the cursor to resume from with `after:`, and the notification." })
 export class NotificationEvent {
-  @Field(() => String)
+  @Field(() => String, { description: "Pass it as `after:` when subscribing again, to receive what was missed." })
   cursor!: string;
   @Field(() => Notification)
   notification!: Notification;

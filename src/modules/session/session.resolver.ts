@@ -9,8 +9,8 @@ async function describe(ctx: Context): Promise<ViewerInfo | null> {
   if (ctx.viewer.kind === "app") {
     const [tenant, appAccount, customers] = await Promise.all([
       ctx.services.tenant.current(ctx.viewer),
-      ctx.services.account.find(ctx.viewer, ctx.viewer.accountId),
-      ctx.services.account.accessibleCustomers(ctx.viewer.tenantId, ctx.viewer.accountId),
+      ctx.services.accountAdmin.find(ctx.viewer, ctx.viewer.accountId),
+      ctx.loaders.accessibleCustomers.load(ctx.viewer.accountId),
     ]);
     return Object.assign(new ViewerInfo(), { kind: ViewerKind.APP_ACCOUNT, tenant, staffUser: null, settings: null, appAccount, customers });
   }
@@ -26,13 +26,14 @@ async function describe(ctx: Context): Promise<ViewerInfo | null> {
 
 @Resolver()
 export class SessionResolver {
-  @Query(() => ViewerInfo, { nullable: true, description: "Who is logged in; null without a valid token." })
+  @Query(() => ViewerInfo, { nullable: true, description: "Who is logged in with this request's token; null without a valid one (never an error), so a client can check its token with it." })
   viewer(@Ctx() ctx: Context): Promise<ViewerInfo | null> {
     return describe(ctx);
   }
 
   @Mutation(() => LoginPayload, {
-    description: "Rule D6. Staff: email + password. App accounts: email + broker ID + password. The same error for every wrong part; throttled.",
+    description:
+      "Logs in and returns a session token. Staff: email + password. App accounts: email + broker ID + password. Every wrong part gives the same UNAUTHENTICATED error; ACCOUNT_DEACTIVATED and APP_DISABLED are told only after a correct password. Repeated failures give RATE_LIMITED.",
   })
   async login(@Arg("input", () => LoginInput) input: LoginInput, @Ctx() ctx: Context): Promise<LoginPayload> {
     const issued = input.brokerId
@@ -42,7 +43,7 @@ export class SessionResolver {
     return { token: issued.token, expiresAt: issued.expiresAt, viewer: (await describe(loggedIn))! };
   }
 
-  @Mutation(() => LogoutPayload, { description: "Rule D8: ends this session, including WebSockets opened with it." })
+  @Mutation(() => LogoutPayload, { description: "Ends this session: the token stops working and WebSockets opened with it close (code 4401)." })
   async logout(@Ctx() ctx: Context): Promise<LogoutPayload> {
     await ctx.services.session.logout(requireSession(ctx.viewer));
     return { ok: true };

@@ -25,11 +25,12 @@ export interface IssuedSession {
 
 /** One error for every wrong part of a login (rule D6): nothing tells which part was wrong. */
 export const invalidCredentials = () =>
-  new AppError(ErrorCode.UNAUTHENTICATED, "The login details are not correct", { rule: "D6" });
+  new AppError(ErrorCode.UNAUTHENTICATED, "The login details are not correct");
 
 export class SessionService {
   private readonly byToken;
   private readonly byId;
+  private readonly base;
   // A real argon2id hash of a random string: unknown emails cost as much time as wrong passwords.
   private dummyHash: Promise<string> | undefined;
 
@@ -51,13 +52,13 @@ export class SessionService {
       // Rule D9: the grants as they are now, in the same round trip.
       grantedCustomerIds: sql<string[]>`array(select ${appAccountAccess.customerId} from ${appAccountAccess} where ${appAccountAccess.appAccountId} = ${sessions.appAccountId})`,
     };
-    const base = () =>
+    const base = (this.base = () =>
       db
         .select(columns)
         .from(sessions)
         .innerJoin(tenants, eq(tenants.id, sessions.tenantId))
         .leftJoin(staffUsers, eq(staffUsers.id, sessions.staffUserId))
-        .leftJoin(appAccounts, eq(appAccounts.id, sessions.appAccountId));
+        .leftJoin(appAccounts, eq(appAccounts.id, sessions.appAccountId)));
     // The hottest read of the API: every authenticated request runs it.
     this.byToken = base().where(eq(sessions.tokenHash, sql.placeholder("hash"))).prepare("session_by_token");
     // Every realtime event re-reads the subscriber's session with it.
@@ -90,6 +91,17 @@ export class SessionService {
     const [row] = await this.byId.execute({ id: sessionId });
     if (!row || !this.alive(row, this.deps.clock.now().getTime())) return anonymous;
     return this.toViewer(row);
+  }
+
+  /** The viewers of several sessions in one query (subscriptions re-check theirs on every event); ended ones are absent. */
+  async reloadMany(sessionIds: string[]): Promise<Map<string, Viewer>> {
+    const found = new Map<string, Viewer>();
+    if (sessionIds.length === 0) return found;
+    const now = this.deps.clock.now().getTime();
+    for (const row of await this.base().where(inArray(sessions.id, sessionIds))) {
+      if (this.alive(row, now)) found.set(row.id, this.toViewer(row));
+    }
+    return found;
   }
 
   private alive(row: { lastUsedAt: Date; expiresAt: Date }, now: number): boolean {
@@ -184,7 +196,8 @@ export class SessionService {
       throw invalidCredentials();
     }
     if (user.status === "DEACTIVATED") {
-      throw new AppError(ErrorCode.ACCOUNT_DEACTIVATED, "This login has been deactivated", { rule: "D6" });
+      // Rule D6: told only after a correct password.
+      throw new AppError(ErrorCode.ACCOUNT_DEACTIVATED, "This login has been deactivated");
     }
     await this.deps.rateLimiter.reset(keys[0]![0]);
     return this.issue({ tenantId: user.tenantId, staffUserId: user.id });
@@ -213,9 +226,10 @@ export class SessionService {
       throw invalidCredentials();
     }
     if (found.account.status === "DEACTIVATED") {
-      throw new AppError(ErrorCode.ACCOUNT_DEACTIVATED, "This login has been deactivated by the broker", { rule: "D6" });
+      throw new AppError(ErrorCode.ACCOUNT_DEACTIVATED, "This login has been deactivated by the broker"); // rule D6
     }
-    if (!found.appEnabled) throw new AppError(ErrorCode.APP_DISABLED, "The customer app of this broker is switched off", { rule: "A1" });
+    // Rule A1: no app login while the firm's app is off.
+    if (!found.appEnabled) throw new AppError(ErrorCode.APP_DISABLED, "The customer app of this broker is switched off");
     if (found.account.status !== "ACTIVE") throw invalidCredentials();
     await this.deps.rateLimiter.reset(keys[0]![0]);
     return this.issue({ tenantId: found.account.tenantId, appAccountId: found.account.id });

@@ -64,6 +64,8 @@ describe("login (rule D6 for staff)", () => {
     const unknown = await expectApiError(t.client().request(LoginDocument, { input: { email: "nobody@example.test", password: "Falsch-123!" } }), "UNAUTHENTICATED");
     expect(unknown.message).toBe(wrong.message);
     expect(unknown.errors[0]!.extensions).toEqual(wrong.errors[0]!.extensions);
+    // Only the code: no rule number or other detail reaches the client.
+    expect(wrong.errors[0]!.extensions).toEqual({ code: "UNAUTHENTICATED" });
   });
 
   it("tells ACCOUNT_DEACTIVATED only after a correct password", async () => {

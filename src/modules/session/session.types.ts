@@ -10,21 +10,31 @@ export enum ViewerKind {
   STAFF = "STAFF",
   APP_ACCOUNT = "APP_ACCOUNT",
 }
-registerEnumType(ViewerKind, { name: "ViewerKind" });
+registerEnumType(ViewerKind, {
+  name: "ViewerKind",
+  description: "Which kind of user is logged in.",
+  valuesConfig: {
+    STAFF: { description: "A staff user of the broker firm (broker web app)." },
+    APP_ACCOUNT: { description: "A customer's app account (customer app)." },
+  },
+});
 
 @ObjectType({ description: "Who is logged in with the token of this request." })
 export class ViewerInfo {
   @Field(() => ViewerKind)
   kind!: ViewerKind;
-  @Field(() => Tenant)
+  @Field(() => Tenant, { description: "The firm the viewer belongs to." })
   tenant!: Tenant;
   @Field(() => StaffUser, { nullable: true, description: "Set when a staff user is logged in." })
   staffUser!: StaffUser | null;
-  @Field(() => StaffSettings, { nullable: true, description: "Rule B2: the staff user's own settings." })
+  @Field(() => StaffSettings, { nullable: true, description: "The staff user's own settings; null for app accounts." })
   settings!: StaffSettings | null;
   @Field(() => AppAccount, { nullable: true, description: "Set when a customer's app account is logged in." })
   appAccount!: AppAccount | null;
-  @Field(() => [Customer], { description: "App accounts: the customers it may access now, its own first (rules C3, D9). Staff: empty." })
+  @Field(() => [Customer], {
+    description:
+      "App accounts: the customers it may access now, its own first, then granted ones by name (the app's customer switcher). Staff: empty.",
+  })
   customers!: Customer[];
 }
 
@@ -36,7 +46,7 @@ export class LoginInput {
   @Field(() => String)
   @MaxLength(200)
   password!: string;
-  @Field(() => String, { nullable: true, description: "Rule D6: app accounts log in with their broker's ID; staff leave it out." })
+  @Field(() => String, { nullable: true, description: "App accounts log in with their broker's ID (case-insensitive); staff leave it out." })
   @IsOptional()
   @MaxLength(20)
   brokerId?: string;
@@ -46,14 +56,14 @@ export class LoginInput {
 export class LoginPayload {
   @Field(() => String, { description: "Bearer token for HTTP (`Authorization: Bearer …`) and WebSocket (`connectionParams.authorization`)." })
   token!: string;
-  @Field(() => Date)
+  @Field(() => Date, { description: "When the session ends at the latest; it also ends earlier after a long idle time, a logout or a deactivation." })
   expiresAt!: Date;
-  @Field(() => ViewerInfo)
+  @Field(() => ViewerInfo, { description: "Who is now logged in, as `viewer` would answer." })
   viewer!: ViewerInfo;
 }
 
 @ObjectType()
 export class LogoutPayload {
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "Always true." })
   ok!: boolean;
 }

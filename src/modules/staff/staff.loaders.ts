@@ -1,19 +1,11 @@
-import { and, eq, inArray } from "drizzle-orm";
-import type { Db } from "../../db/client.js";
+import type { Services } from "../../services.js";
 import type { Viewer } from "../../auth/viewer.js";
-import { batchLoader, none } from "../../graphql/batch-loader.js";
-import { staffUsers } from "./staff.table.js";
-import { StaffUser } from "./staff.types.js";
+import { batchLoader } from "../../graphql/batch-loader.js";
 
-/** Staff users of the viewer's firm, for staff viewers only. */
-export function staffLoaders(db: Db, viewer: Viewer) {
+/** Staff users for staff viewers; public cards for everyone of the firm (the service decides what the viewer sees). */
+export function staffLoaders(services: Services, viewer: Viewer) {
   return {
-    staffUser: batchLoader(
-      viewer.kind !== "staff"
-        ? none
-        : async (ids) =>
-            (await db.select().from(staffUsers).where(and(inArray(staffUsers.id, [...ids]), eq(staffUsers.tenantId, viewer.tenantId)))).map(StaffUser.from),
-      (u) => u.dbId,
-    ),
+    staffUser: batchLoader((ids) => services.staff.findMany(viewer, ids), (u) => u.dbId),
+    staffCard: batchLoader((ids) => services.staff.cards(viewer, ids), (c) => c.dbId),
   };
 }

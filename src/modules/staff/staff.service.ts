@@ -1,21 +1,22 @@
-import { and, count, eq } from "drizzle-orm";
+import { and, count, eq, inArray } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
 import { staffUsers, type StaffUserRow } from "./staff.table.js";
-import { authorize } from "../../auth/policies.js";
-import { requireStaff, type Viewer } from "../../auth/viewer.js";
+import type { Viewer } from "../../auth/viewer.js";
+import { staffPolicy } from "./staff.policy.js";
+import { staffScope } from "./staff.scope.js";
 import { AppError, ErrorCode, Problems, badInput, conflict, notFound } from "../../errors.js";
 import { passwordProblems } from "../../auth/password.js";
 import { OneTimeTokens } from "../../auth/one-time-tokens.js";
 import { afterCursor, orderBy, toConnection, uuidKey, type SortKey } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import type { Queryable } from "../../db/client.js";
-import type { SessionService, IssuedSession } from "../session/session.service.js";
+import type { SessionService } from "../session/session.service.js";
 import type { Outbox } from "../../mail/outbox.js";
 import { firmProfile, staffInvitationMail } from "../../mail/templates.js";
 import { tenants } from "../tenant/tenant.table.js";
 import {
+  StaffCard,
   StaffUser,
-  type AcceptStaffInvitationInput,
   type ChangeMyPasswordInput,
   type InviteStaffUserInput,
   type StaffUsersArgs,
@@ -38,9 +39,9 @@ export class StaffService {
 
   /** Rule B1: the firm's staff, oldest first. */
   async list(viewer: Viewer, args: StaffUsersArgs) {
-    const staff = authorize(viewer, "staff:read");
+    staffPolicy.authorize(viewer, "list");
     const keys: SortKey[] = [{ column: staffUsers.id, direction: "asc", decode: uuidKey }];
-    const scope = and(eq(staffUsers.tenantId, staff.tenantId), args.status ? eq(staffUsers.status, args.status) : undefined);
+    const scope = and(staffScope(viewer), args.status ? eq(staffUsers.status, args.status) : undefined);
     const rows = await this.deps.database.db
       .select()
       .from(staffUsers)
@@ -53,17 +54,37 @@ export class StaffService {
     });
   }
 
+  /** Staff users the viewer may see, by id (the staff loader). */
+  async findMany(viewer: Viewer, ids: readonly string[]): Promise<StaffUser[]> {
+    if (!staffPolicy.can(viewer, "list")) return [];
+    const rows = await this.deps.database.db.select().from(staffUsers).where(and(inArray(staffUsers.id, [...ids]), staffScope(viewer)));
+    return rows.map(StaffUser.from);
+  }
+
+  /** Public cards of the firm's staff users, for staff and app accounts alike (the card loader). */
+  async cards(viewer: Viewer, ids: readonly string[]): Promise<StaffCard[]> {
+    if (!staffPolicy.can(viewer, "readCard")) return [];
+    const rows = await this.deps.database.db
+      .select({ id: staffUsers.id, name: staffUsers.name, status: staffUsers.status })
+      .from(staffUsers)
+      .where(and(inArray(staffUsers.id, [...ids]), staffScope(viewer)));
+    return rows.map(StaffCard.from);
+  }
+
   /** A staff user of the viewer's firm by database id, or null (another firm's is indistinguishable from none). */
   async find(viewer: Viewer, id: string): Promise<StaffUser | null> {
-    const staff = requireStaff(viewer);
+    if (!staffPolicy.can(viewer, "list")) return null;
     const [row] = await this.deps.database.db
       .select()
       .from(staffUsers)
-      .where(and(eq(staffUsers.id, id), eq(staffUsers.tenantId, staff.tenantId)));
+      .where(and(eq(staffUsers.id, id), staffScope(viewer)));
     return row ? StaffUser.from(row) : null;
   }
 
-  /** Creates an invited staff user and the single-use link to set a password, and mails the link (through the outbox). */
+  /**
+   * Creates an invited staff user and the single-use link to set a password, and mails the link (through the outbox).
+   * The link is redeemed by `CredentialsService.acceptStaffInvitation`.
+   */
   async createInvited(
     on: Queryable,
     tenantId: string,
@@ -87,33 +108,15 @@ export class StaffService {
 
   /** Rule B1: admins invite staff users. */
   async invite(viewer: Viewer, input: InviteStaffUserInput) {
-    const admin = authorize(viewer, "staff:manage");
+    const admin = staffPolicy.authorize(viewer, "manage");
     if (!input.name.trim()) throw badInput([{ field: "input.name", rule: "REQUIRED", message: "must not be empty" }]);
     const { row, link } = await this.deps.database.db.transaction((tx) => this.createInvited(tx, admin.tenantId, input));
     return { staffUser: StaffUser.from(row), invitationLink: link };
   }
 
-  /** An invited staff user sets a password through the link and is logged in. */
-  async acceptInvitation(input: AcceptStaffInvitationInput): Promise<IssuedSession> {
-    const problems = passwordProblems(input.password);
-    if (problems.length) throw badInput(problems);
-    await this.tokens.check(this.deps.database.db, "STAFF_INVITE", input.token);
-    const hash = await this.deps.hasher.hash(input.password);
-    return this.deps.database.db.transaction(async (tx) => {
-      const token = await this.tokens.consume(tx, "STAFF_INVITE", input.token);
-      const [user] = await tx
-        .update(staffUsers)
-        .set({ passwordHash: hash, status: "ACTIVE", updatedAt: this.deps.clock.now() })
-        .where(and(eq(staffUsers.id, token.staffUserId!), eq(staffUsers.status, "INVITED")))
-        .returning();
-      if (!user) throw badInput([{ field: "input.token", rule: "TOKEN_VALID", message: "this invitation is no longer valid" }]);
-      return this.sessions.issue({ tenantId: user.tenantId, staffUserId: user.id }, tx);
-    });
-  }
-
   /** Rule B1: admins change name, role, permissions and activity. The firm always keeps an active admin. */
   async update(viewer: Viewer, input: UpdateStaffUserInput) {
-    const admin = authorize(viewer, "staff:manage");
+    const admin = staffPolicy.authorize(viewer, "manage");
     const id = decodeId(input.id, "StaffUser", "input.id");
     const problems = new Problems();
     if (input.name !== undefined && input.name !== null && !input.name.trim()) problems.add("input.name", "REQUIRED", "must not be empty");
@@ -124,9 +127,9 @@ export class StaffService {
       const admins = await tx
         .select({ id: staffUsers.id })
         .from(staffUsers)
-        .where(and(eq(staffUsers.tenantId, admin.tenantId), eq(staffUsers.role, "ADMIN"), eq(staffUsers.status, "ACTIVE")))
+        .where(and(staffScope(admin), eq(staffUsers.role, "ADMIN"), eq(staffUsers.status, "ACTIVE")))
         .for("update");
-      const [current] = await tx.select().from(staffUsers).where(and(eq(staffUsers.id, id), eq(staffUsers.tenantId, admin.tenantId))).for("update");
+      const [current] = await tx.select().from(staffUsers).where(and(eq(staffUsers.id, id), staffScope(admin))).for("update");
       if (!current) throw notFound("Staff user");
       const next = {
         name: input.name?.trim() ?? current.name,
@@ -135,7 +138,8 @@ export class StaffService {
         status: input.active === undefined || input.active === null ? current.status : input.active ? (current.passwordHash ? "ACTIVE" : "INVITED") : "DEACTIVATED",
       } as const;
       const losesAdmin = current.role === "ADMIN" && current.status === "ACTIVE" && (next.role !== "ADMIN" || next.status !== "ACTIVE");
-      if (losesAdmin && admins.length <= 1) throw conflict("The firm must keep at least one active admin", "B1");
+      // Rule B1.
+      if (losesAdmin && admins.length <= 1) throw conflict("The firm must keep at least one active admin");
       const [updated] = await tx
         .update(staffUsers)
         .set({ ...next, updatedAt: this.deps.clock.now() })
@@ -150,7 +154,7 @@ export class StaffService {
 
   /** Rule B2. */
   async updateMySettings(viewer: Viewer, input: UpdateMySettingsInput) {
-    const staff = requireStaff(viewer);
+    const staff = staffPolicy.authorize(viewer, "updateOwnSettings");
     const [row] = await this.deps.database.db
       .update(staffUsers)
       .set({
@@ -164,7 +168,7 @@ export class StaffService {
 
   /** Needs the current password; ends every other session of the user. */
   async changeMyPassword(viewer: Viewer, input: ChangeMyPasswordInput) {
-    const staff = requireStaff(viewer);
+    const staff = staffPolicy.authorize(viewer, "updateOwnSettings");
     const [user] = await this.deps.database.db.select().from(staffUsers).where(eq(staffUsers.id, staff.userId));
     const problems = passwordProblems(input.newPassword, "input.newPassword");
     const currentOk = await this.sessions.verify(user?.passwordHash ?? null, input.currentPassword);

@@ -18,22 +18,41 @@ export enum StaffStatus {
   ACTIVE = "ACTIVE",
   DEACTIVATED = "DEACTIVATED",
 }
-registerEnumType(StaffRole, { name: "StaffRole" });
+registerEnumType(StaffRole, {
+  name: "StaffRole",
+  description: "What a staff user may manage. Both roles work with customers, documents and invitations.",
+  valuesConfig: {
+    ADMIN: { description: "Also manages staff users, app accounts, the broker profile and document categories. A firm always keeps at least one active admin." },
+    EMPLOYEE: { description: "Works with customers, documents, invitations and household access; no administration." },
+  },
+});
 registerEnumType(StaffPermission, {
   name: "StaffPermission",
-  description: "Rule B1: CHAT makes a user a possible chat operator; CLAIMS lets them work on claims.",
+  description: "Permissions a staff user holds on top of their role.",
+  valuesConfig: {
+    CHAT: { description: "Can be a chat's operator and is notified of chats; staff without it never are." },
+    CLAIMS: { description: "May work on claims customers report." },
+  },
 });
-registerEnumType(StaffStatus, { name: "StaffStatus" });
+registerEnumType(StaffStatus, {
+  name: "StaffStatus",
+  description: "Where a staff user's login stands.",
+  valuesConfig: {
+    INVITED: { description: "Invited by mail; has not set a password yet." },
+    ACTIVE: { description: "Can log in." },
+    DEACTIVATED: { description: "Switched off by an admin: cannot log in; every session ended at once." },
+  },
+});
 
-@ObjectType({ implements: Node, description: "A user of a broker firm (Mitarbeiter)." })
+@ObjectType({ implements: Node, description: "A user of a broker firm (Mitarbeiter), who works in the broker web app." })
 export class StaffUser extends Node {
-  @Field(() => EmailAddress)
+  @Field(() => EmailAddress, { description: "The login email; unique across all firms." })
   email!: string;
   @Field(() => String)
   name!: string;
   @Field(() => StaffRole)
   role!: StaffRole;
-  @Field(() => [StaffPermission])
+  @Field(() => [StaffPermission], { description: "Permissions on top of the role; each at most once." })
   permissions!: StaffPermission[];
   @Field(() => StaffStatus)
   status!: StaffStatus;
@@ -62,25 +81,25 @@ export class StaffUser extends Node {
 
 export const StaffUserConnection = Connection(StaffUser, "StaffUser");
 
-@ObjectType({ description: "Rule B2: a staff user's own settings." })
+@ObjectType({ description: "A staff user's own settings; only they can read and change them." })
 export class StaffSettings {
-  @Field(() => Boolean, { description: "Email a notification left unread for 5 minutes (rule F4)." })
+  @Field(() => Boolean, { description: "Whether a notification still unread 5 minutes after it was made is also emailed (once). On by default." })
   emailNotifications!: boolean;
 }
 
 @ArgsType()
 export class StaffUsersArgs extends PageArgs {
-  @Field(() => StaffStatus, { nullable: true })
+  @Field(() => StaffStatus, { nullable: true, description: "Only staff users with this status." })
   @IsOptional()
   status?: StaffStatus;
 }
 
 @InputType()
 export class InviteStaffUserInput {
-  @Field(() => EmailAddress)
+  @Field(() => EmailAddress, { description: "Where the invitation goes; no other staff user (of any firm) may have it." })
   @MaxLength(254)
   email!: string;
-  @Field(() => String)
+  @Field(() => String, { description: "1 to 120 characters." })
   @Length(1, 120)
   name!: string;
   @Field(() => StaffRole, { defaultValue: StaffRole.EMPLOYEE })
@@ -106,10 +125,10 @@ export class UpdateStaffUserInput {
   @IsOptional()
   @Length(1, 120)
   name?: string;
-  @Field(() => StaffRole, { nullable: true })
+  @Field(() => StaffRole, { nullable: true, description: "The new role; taking it from the firm's last active admin gives CONFLICT." })
   @IsOptional()
   role?: StaffRole;
-  @Field(() => [StaffPermission], { nullable: true })
+  @Field(() => [StaffPermission], { nullable: true, description: "The complete new list of permissions (it replaces the old one)." })
   @IsOptional()
   @ArrayMaxSize(10)
   permissions?: StaffPermission[];
@@ -126,7 +145,7 @@ export class UpdateStaffUserPayload {
 
 @InputType()
 export class UpdateMySettingsInput {
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { nullable: true, description: "Left out keeps the current setting." })
   @IsOptional()
   emailNotifications?: boolean;
 }
@@ -139,10 +158,10 @@ export class UpdateMySettingsPayload {
 
 @InputType()
 export class ChangeMyPasswordInput {
-  @Field(() => String)
+  @Field(() => String, { description: "The password in use now; a wrong one is refused with BAD_USER_INPUT." })
   @MaxLength(200)
   currentPassword!: string;
-  @Field(() => String)
+  @Field(() => String, { description: "At least 8 characters, with a lower-case and an upper-case letter, a digit and a special character, and not a common password." })
   newPassword!: string;
 }
 
@@ -154,9 +173,29 @@ export class ChangeMyPasswordPayload {
 
 @InputType()
 export class AcceptStaffInvitationInput {
-  @Field(() => String)
+  @Field(() => String, { description: "The token from the invitation link; single-use, valid for 7 days." })
   @MaxLength(200)
   token!: string;
-  @Field(() => String)
+  @Field(() => String, { description: "At least 8 characters, with a lower-case and an upper-case letter, a digit and a special character, and not a common password." })
   password!: string;
+}
+
+/**
+ * What a customer's app may know of a staff user: the name (a photo later), e.g. to show who answers in the
+ * chat or who looks after the customer. Staff see the full StaffUser.
+ */
+@ObjectType({ description: "The public card of a staff user, as the customer app shows it (the name; never email, role or permissions)." })
+export class StaffCard {
+  @Field(() => ID, { description: "The staff user's ID (the same as StaffUser.id)." })
+  id!: string;
+  @Field(() => String)
+  name!: string;
+
+  dbId!: string;
+  /** Not deactivated (old messages still name a deactivated author; contact lists leave them out). */
+  active!: boolean;
+
+  static from(row: { id: string; name: string; status: string }): StaffCard {
+    return Object.assign(new StaffCard(), { id: toGlobalId("StaffUser", row.id), dbId: row.id, name: row.name, active: row.status !== "DEACTIVATED" });
+  }
 }

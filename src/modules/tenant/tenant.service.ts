@@ -1,8 +1,9 @@
 import { eq, sql } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
 import { tenants, type TenantRow } from "./tenant.table.js";
-import { authorize } from "../../auth/policies.js";
-import { requireOperator, requireSession, type Viewer } from "../../auth/viewer.js";
+import { requireOperator, type Viewer } from "../../auth/viewer.js";
+import { tenantPolicy } from "./tenant.policy.js";
+import { tenantScope } from "./tenant.scope.js";
 import { badInput, notFound, Problems } from "../../errors.js";
 import { decodeId } from "../../graphql/relay.js";
 import { generateBrokerId, normalizeBrokerId } from "./broker-id.js";
@@ -35,7 +36,8 @@ export class TenantService {
 
   /** The viewer's own firm. */
   async current(viewer: Viewer): Promise<Tenant> {
-    const session = requireSession(viewer);
+    const session = tenantPolicy.authorize(viewer, "read");
+    // The hottest read after the session: a prepared statement by the viewer's own firm (what tenantScope allows).
     return Tenant.from((await this.row(session.tenantId))!);
   }
 
@@ -46,11 +48,11 @@ export class TenantService {
 
   /** Rule A3: admins save all profile fields at once. */
   async updateBrokerProfile(viewer: Viewer, input: UpdateBrokerProfileInput) {
-    const admin = authorize(viewer, "brokerProfile:update");
+    const admin = tenantPolicy.authorize(viewer, "updateBrokerProfile");
     const clean = (s: string) => (s.trim() === "" ? null : s.trim());
     let replacedLogo: string | null = null;
     const row = await this.deps.database.db.transaction(async (tx) => {
-      const [current] = await tx.select().from(tenants).where(eq(tenants.id, admin.tenantId)).for("update");
+      const [current] = await tx.select().from(tenants).where(tenantScope(admin)).for("update");
       let logo = current!.profileLogoFileId;
       if (input.logoFileId !== undefined) {
         logo = input.logoFileId === null ? null : (await this.files.attach(tx, admin, input.logoFileId, "LOGO", "input.logoFileId")).id;
@@ -67,7 +69,7 @@ export class TenantService {
           profileLogoFileId: logo,
           updatedAt: this.deps.clock.now(),
         })
-        .where(eq(tenants.id, admin.tenantId))
+        .where(tenantScope(admin))
         .returning();
       return updated!;
     });
@@ -129,8 +131,7 @@ export class TenantService {
 
   /** For `node(id)`: only the viewer's own firm exists for it. */
   async find(viewer: Viewer, id: string): Promise<Tenant | null> {
-    const session = requireSession(viewer);
-    if (id !== session.tenantId) return null;
+    if (!tenantPolicy.can(viewer, "read") || viewer.kind === "anonymous" || viewer.kind === "operator" || id !== viewer.tenantId) return null;
     return this.current(viewer);
   }
 }

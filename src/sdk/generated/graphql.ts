@@ -5,7 +5,9 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 export type AcceptStaffInvitationInput = {
+  /** At least 8 characters, with a lower-case and an upper-case letter, a digit and a special character, and not a common password. */
   password: string;
+  /** The token from the invitation link; single-use, valid for 7 days. */
   token: string;
 };
 
@@ -13,37 +15,49 @@ export type AppAccountIdInput = {
   id: string | number;
 };
 
+/** Where a customer's app login stands. */
 export type AppAccountStatus =
+  /** Can log in (an account activated by hand first sets its password through the password reset). */
   | 'ACTIVE'
+  /** Switched off by an admin: cannot log in until reactivated; the customer's data stays. */
   | 'DEACTIVATED'
+  /** Invited by mail; the customer has not set a password yet. */
   | 'INVITED';
 
 export type ChangeMyPasswordInput = {
+  /** The password in use now; a wrong one is refused with BAD_USER_INPUT. */
   currentPassword: string;
+  /** At least 8 characters, with a lower-case and an upper-case letter, a digit and a special character, and not a common password. */
   newPassword: string;
 };
 
 export type CreateCustomerInput = {
+  /** Not in the future, and not before 1900-01-01. */
   birthDate?: string | null | undefined;
   city?: string | null | undefined;
   email?: string | null | undefined;
   firstName: string;
   lastName: string;
+  /** Digits, spaces and + ( ) / -. */
   phone?: string | null | undefined;
+  /** Five digits. */
   postalCode?: string | null | undefined;
-  /** Responsible staff, in order (rule C1). */
+  /** Responsible staff users, in order (see `setResponsibleStaff`); at most 20. */
   responsibleStaffIds?: Array<string | number> | null | undefined;
   street?: string | null | undefined;
 };
 
 export type CreateDocumentCategoryInput = {
+  /** 1 to 80 characters, unique within the firm. */
   name: string;
+  /** Whether the invitation dialog preselects it. */
   recommended?: boolean;
 };
 
 export type CreateTenantInput = {
   /** Email of the firm's first admin, who receives an invitation. */
   adminEmail: string;
+  /** The first admin's name. */
   adminName: string;
   /** The firm's name. */
   name: string;
@@ -52,158 +66,226 @@ export type CreateTenantInput = {
 export type CreateUploadInput = {
   /** The declared type; the server checks the real type from the bytes. */
   contentType: string;
+  /** The file's name as the user sees it, 1 to 200 characters. */
   fileName: string;
+  /** What the file is for; decides the accepted types and sizes. */
   purpose: FilePurpose;
-  /** Size in bytes; the upload may not exceed it. */
+  /** Size in bytes, at least 1 and at most what the purpose allows; the upload may not exceed it. */
   size: number;
 };
 
-/** Rule D9: an app account and a further customer of the same firm. */
+/** An app account and a further customer of the same firm (e.g. a household member), not the account's own. */
 export type CustomerAccessInput = {
   appAccountId: string | number;
   customerId: string | number;
 };
 
-/** Rule D1: release all documents, or those of chosen categories. */
+/** Which of the customer's documents an invitation releases to the app. */
 export type DocumentSharing =
+  /** Every document of the customer. */
   | 'ALL_DOCUMENTS'
+  /** Only documents of the categories given in `categoryIds`. */
   | 'SELECTED_CATEGORIES';
 
-/** Who uploaded a document: the broker's staff or the customer in the app (rule C5). */
+/** Who uploaded a document. */
 export type DocumentSource =
+  /** The customer, through the customer app (always visible to the customer). */
   | 'CUSTOMER'
+  /** A staff user of the broker firm. */
   | 'STAFF';
 
-/** Stable codes in `extensions.code` of every error. */
+/** Stable codes in `extensions.code` of every error (and of HTTP error bodies of file transfers). Branch on the code, not on the message: messages are for people and may change. */
 export type ErrorCode =
+  /** The login details are correct, but the broker firm has deactivated this login; told only after a correct password. */
   | 'ACCOUNT_DEACTIVATED'
+  /** The broker's customer app is switched off: app accounts can neither log in nor be invited. */
   | 'APP_DISABLED'
+  /** The input was refused; `extensions.fields` lists every problem as `{ field, rule, message }`. */
   | 'BAD_USER_INPUT'
+  /** The request is valid but clashes with the current state (a name already in use, the firm's last admin, ...); reload and decide. */
   | 'CONFLICT'
+  /** An upload arrived without any bytes (HTTP 400). */
+  | 'FILE_EMPTY'
+  /** An upload's bytes exceed the size announced in `createUpload` or allowed for its purpose (HTTP 413). */
+  | 'FILE_TOO_LARGE'
+  /** An upload's bytes are not of a type its purpose allows; the type is read from the bytes, not the file name (HTTP 415). */
+  | 'FILE_TYPE'
+  /** Logged in, but this kind of user or this role may not do it (e.g. an employee calling an admin operation). */
   | 'FORBIDDEN'
+  /** The document itself was refused: a syntax error, an unknown field, or a query over the depth, alias or cost limits. */
   | 'GRAPHQL_VALIDATION_FAILED'
+  /** An unexpected error on the server; the message carries no detail. Retrying later may help. */
   | 'INTERNAL'
+  /** The object does not exist or the viewer may not see it; the two cases are deliberately indistinguishable. */
   | 'NOT_FOUND'
+  /** Too many failed attempts; `extensions.retryAfterSeconds` says when to try again. */
   | 'RATE_LIMITED'
+  /** No valid session: not logged in, the token expired or was ended, or the login details are wrong. Log in again. */
   | 'UNAUTHENTICATED';
 
-/** What an upload is for. LOGO: PNG or JPEG up to 2 MB (admins). DOCUMENT: PDF, JPEG, PNG or HEIC up to 25 MB. CLAIM_PHOTO: JPEG, PNG or HEIC up to 15 MB (app accounts). */
+/** What an upload is for: it decides who may upload, which types (read from the bytes) and sizes are accepted, and which mutation takes the `fileId`. */
 export type FilePurpose =
+  /** A photo of a claim: JPEG, PNG or HEIC up to 15 MB. App accounts only. */
   | 'CLAIM_PHOTO'
+  /** A document, for `uploadDocument`: PDF, JPEG, PNG or HEIC up to 25 MB. Staff and app accounts. */
   | 'DOCUMENT'
+  /** The broker logo, for `updateBrokerProfile`'s `logoFileId`: PNG or JPEG up to 2 MB. Admins only. */
   | 'LOGO';
 
-/** Rule D1: the bulk invitation; one customer makes it the single invitation (D2). */
+/** An invitation to the customer app for one or many customers (1 to 500); with one customer it is the single invitation. */
 export type InviteCustomersInput = {
   /** With SELECTED_CATEGORIES: the categories to release (preselect with `documentCategories(recommended: true)`). */
   categoryIds?: Array<string | number>;
+  /** The customers to invite, 1 to 500. */
   customers: Array<InviteeInput>;
+  /** How the invitation mail (and later mails) address the customer. */
   salutation?: Salutation;
+  /** Which of each customer's documents the invitation releases to the app. */
   sharing: DocumentSharing;
 };
 
 export type InviteStaffUserInput = {
+  /** Where the invitation goes; no other staff user (of any firm) may have it. */
   email: string;
+  /** 1 to 120 characters. */
   name: string;
   permissions?: Array<StaffPermission>;
   role?: StaffRole;
 };
 
+/** What an invitation did for one customer. */
 export type InviteStatus =
+  /** Nothing was sent: the customer already has an active login. */
   | 'ALREADY_ACTIVE'
+  /** Nothing was changed or sent for this customer; `errorCode` and `message` say why. */
   | 'ERROR'
+  /** The invitation mail with a registration link went out (a fresh link voids an earlier one). */
   | 'INVITED'
+  /** Nothing was sent: the customer has no email address. Ask for one and invite again with `email`. */
   | 'MISSING_EMAIL';
 
 export type InviteeInput = {
+  /** A customer of the firm; each customer at most once per call. */
   customerId: string | number;
   /** An email to store on the customer and invite, for customers without one. */
   email?: string | null | undefined;
 };
 
 export type LoginInput = {
-  /** Rule D6: app accounts log in with their broker's ID; staff leave it out. */
+  /** App accounts log in with their broker's ID (case-insensitive); staff leave it out. */
   brokerId?: string | null | undefined;
   email: string;
   password: string;
 };
 
-/** Mark some notifications (ids) or all of them (all: true) read. */
+/** Mark some notifications (ids) or all of them (all: true) read; give exactly one of the two. */
 export type MarkNotificationsReadInput = {
+  /** true marks every unread notification of the viewer. */
   all?: boolean | null | undefined;
+  /** The viewer's own notifications, at most 100; any other id gives NOT_FOUND and marks nothing. */
   ids?: Array<string | number> | null | undefined;
 };
 
+/** What a notification is about; pick the icon and the screen to open with it (`subjectId`). */
 export type NotificationKind =
+  /** A customer wrote in a chat. */
   | 'CHAT_MESSAGE'
+  /** A customer reported a claim. */
   | 'CLAIM_REPORTED'
+  /** A customer added a contract in the app. */
   | 'CONTRACT_CREATED'
+  /** A customer uploaded a document in the app. */
   | 'DOCUMENT_UPLOADED'
+  /** Anything else. */
   | 'GENERAL'
+  /** A customer accepted an offer, asked about one, or requested one. */
   | 'OFFER_RESPONSE';
 
 export type RegisterInput = {
   /** The invited address. */
   email: string;
-  /** Rule D4: at least 8 characters, a lower-case and an upper-case letter, a digit and a special character. */
+  /** At least 8 characters, with a lower-case and an upper-case letter, a digit and a special character, and not one of the most common passwords. A refused password lists every rule it misses (PASSWORD_* rules). */
   password: string;
   /** The token from the invitation link. */
   token: string;
 };
 
 export type RequestPasswordResetInput = {
+  /** The broker ID of the customer's firm, case-insensitive. */
   brokerId: string;
+  /** The login email. */
   email: string;
 };
 
 export type ResetPasswordInput = {
+  /** The new password; the same rules as at registration. */
   password: string;
+  /** The token from the reset link; single-use, valid for one hour. */
   token: string;
 };
 
-/** Formal (Sie) or familiar (Du) address in mails (rule D1). */
+/** How the mails to the customer address them. */
 export type Salutation =
+  /** Familiar German address (Du). */
   | 'DU'
+  /** Formal German address (Sie). */
   | 'SIE';
 
+/** Which firm (by `tenantId` or by `brokerId`), and whether its customer app is on. */
 export type SetCustomerAppEnabledInput = {
+  /** The firm's broker ID, case-insensitive; or give tenantId. */
   brokerId?: string | null | undefined;
+  /** true switches the app on; false switches it off and ends the firm's running app sessions at once. */
   enabled: boolean;
   /** The firm's ID; or give brokerId. */
   tenantId?: string | number | null | undefined;
 };
 
-/** Rule C2: release or withdraw documents: by ids, or in bulk by customer and/or category. */
+/** Which documents to release or withdraw: by ids, or in bulk by customer and/or category. Give at least one selector; several narrow each other down (e.g. one customer's invoices). */
 export type SetDocumentVisibilityInput = {
+  /** All documents of this category. */
   categoryId?: string | number | null | undefined;
+  /** All documents of this customer. */
   customerId?: string | number | null | undefined;
+  /** These documents (at most 500). */
   documentIds?: Array<string | number> | null | undefined;
+  /** true releases them to the customer app, false withdraws them. */
   visible: boolean;
 };
 
 export type SetRecommendedCategoriesInput = {
-  /** Rule C4: exactly these categories are recommended from now on. */
+  /** Exactly these categories are recommended from now on; the others no longer are. An empty list clears them. */
   categoryIds: Array<string | number>;
 };
 
+/** The customer and its complete new list of responsible staff users. */
 export type SetResponsibleStaffInput = {
   customerId: string | number;
-  /** The staff users, first one first; an empty list clears them. */
+  /** The staff users, first one first, each at most once (at most 20); an empty list clears them. */
   staffUserIds: Array<string | number>;
 };
 
-/** Rule B1: CHAT makes a user a possible chat operator; CLAIMS lets them work on claims. */
+/** Permissions a staff user holds on top of their role. */
 export type StaffPermission =
+  /** Can be a chat's operator and is notified of chats; staff without it never are. */
   | 'CHAT'
+  /** May work on claims customers report. */
   | 'CLAIMS';
 
+/** What a staff user may manage. Both roles work with customers, documents and invitations. */
 export type StaffRole =
+  /** Also manages staff users, app accounts, the broker profile and document categories. A firm always keeps at least one active admin. */
   | 'ADMIN'
+  /** Works with customers, documents, invitations and household access; no administration. */
   | 'EMPLOYEE';
 
+/** Where a staff user's login stands. */
 export type StaffStatus =
+  /** Can log in. */
   | 'ACTIVE'
+  /** Switched off by an admin: cannot log in; every session ended at once. */
   | 'DEACTIVATED'
+  /** Invited by mail; has not set a password yet. */
   | 'INVITED';
 
 /** All fields of the broker profile at once (the UI's "Übernehmen"). Empty strings clear a field. */
@@ -211,26 +293,33 @@ export type UpdateBrokerProfileInput = {
   city: string;
   /** A LOGO upload (see createUpload) to use as the logo; null removes it; left out keeps it. */
   logoFileId?: string | number | null | undefined;
+  /** At most 120 characters. */
   name: string;
+  /** Digits, spaces and + ( ) / -, at most 40 characters. */
   phone: string;
+  /** Five digits, or empty. */
   postalCode: string;
   street: string;
 };
 
 /** Fields left out stay as they are; null clears an optional field. */
 export type UpdateCustomerInput = {
+  /** Not in the future, and not before 1900-01-01. */
   birthDate?: string | null | undefined;
   city?: string | null | undefined;
   email?: string | null | undefined;
   firstName?: string | null | undefined;
   id: string | number;
   lastName?: string | null | undefined;
+  /** Digits, spaces and + ( ) / -. */
   phone?: string | null | undefined;
+  /** Five digits. */
   postalCode?: string | null | undefined;
   street?: string | null | undefined;
 };
 
 export type UpdateMySettingsInput = {
+  /** Left out keeps the current setting. */
   emailNotifications?: boolean | null | undefined;
 };
 
@@ -240,28 +329,35 @@ export type UpdateStaffUserInput = {
   active?: boolean | null | undefined;
   id: string | number;
   name?: string | null | undefined;
+  /** The complete new list of permissions (it replaces the old one). */
   permissions?: Array<StaffPermission> | null | undefined;
+  /** The new role; taking it from the firm's last active admin gives CONFLICT. */
   role?: StaffRole | null | undefined;
 };
 
 /** Attach an uploaded file (createUpload, purpose DOCUMENT) as a document of a customer. */
 export type UploadDocumentInput = {
-  /** Staff: required. App accounts: optional (default: Sonstiges). */
+  /** Staff: required. App accounts: optional (default: the "Sonstiges" category). */
   categoryId?: string | number | null | undefined;
-  /** The claim it belongs to (rule C5). */
+  /** The claim it belongs to, one the viewer can see. Claims are not available yet: any id gives NOT_FOUND. */
   claimId?: string | number | null | undefined;
-  /** The contract it belongs to (rule C5). */
+  /** The contract it belongs to, one the viewer can see. Contracts are not available yet: any id gives NOT_FOUND. */
   contractId?: string | number | null | undefined;
+  /** The customer the document belongs to; an app account may name its own customer or a granted one. */
   customerId: string | number;
+  /** The `fileId` from `createUpload`, after the bytes were PUT; each upload can be attached once. */
   fileId: string | number;
-  /** Defaults to the file name. */
+  /** 1 to 200 characters; defaults to the file name. */
   title?: string | null | undefined;
-  /** Staff only; default false. A customer's own upload is always visible to them. */
+  /** Staff: release it at once (default false). App accounts: leave it out; a customer's own upload is always visible to them, and false is refused. */
   visibleToCustomer?: boolean | null | undefined;
 };
 
+/** Which kind of user is logged in. */
 export type ViewerKind =
+  /** A customer's app account (customer app). */
   | 'APP_ACCOUNT'
+  /** A staff user of the broker firm (broker web app). */
   | 'STAFF';
 
 export type AppAccountPartsFragment = { id: string, email: string, status: AppAccountStatus, salutation: Salutation, invitedAt: string | null, activatedAt: string | null, hasPassword: boolean, createdAt: string };
@@ -350,12 +446,20 @@ export type AccessChangedSubscriptionVariables = Exact<{
 }>;
 
 
-export type AccessChangedSubscription = { accessChanged: { cursor: string, customers: Array<{ id: string, name: string }> } };
+export type AccessChangedSubscription = { accessChanged: { cursor: string, customers: Array<{ id: string, name: string, contactPersons: Array<{ id: string, name: string }> }> } };
+
+export type AppAccountsWithAccessQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type AppAccountsWithAccessQuery = { appAccounts: { edges: Array<{ node: { id: string, accessibleCustomers: Array<{ id: string, name: string }> } }> } };
 
 export type AppViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type AppViewerQuery = { viewer: { kind: ViewerKind, tenant: { brokerId: string }, appAccount: { id: string, email: string, status: AppAccountStatus } | null, customers: Array<{ id: string, name: string }> } | null };
+export type AppViewerQuery = { viewer: { kind: ViewerKind, tenant: { brokerId: string }, appAccount: { id: string, email: string, status: AppAccountStatus } | null, customers: Array<{ id: string, name: string, contactPersons: Array<{ id: string, name: string }> }> } | null };
 
 export type CustomerPartsFragment = { id: string, firstName: string, lastName: string, name: string, birthDate: string | null, email: string | null, phone: string | null, street: string | null, postalCode: string | null, city: string | null, createdAt: string };
 
@@ -628,8 +732,9 @@ export const ReactivateAppAccountDocument = {"kind":"Document","definitions":[{"
 export const DeleteAppAccountDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteAppAccount"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AppAccountIdInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteAppAccount"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ok"}}]}}]}}]} as unknown as DocumentNode<DeleteAppAccountMutation, DeleteAppAccountMutationVariables>;
 export const GrantCustomerAccessDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GrantCustomerAccess"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CustomerAccessInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"grantCustomerAccess"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"appAccount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"accessibleCustomers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<GrantCustomerAccessMutation, GrantCustomerAccessMutationVariables>;
 export const RevokeCustomerAccessDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RevokeCustomerAccess"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CustomerAccessInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeCustomerAccess"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"appAccount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"accessibleCustomers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<RevokeCustomerAccessMutation, RevokeCustomerAccessMutationVariables>;
-export const AccessChangedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"AccessChanged"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessChanged"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"customers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<AccessChangedSubscription, AccessChangedSubscriptionVariables>;
-export const AppViewerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AppViewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"tenant"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"brokerId"}}]}},{"kind":"Field","name":{"kind":"Name","value":"appAccount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"customers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<AppViewerQuery, AppViewerQueryVariables>;
+export const AccessChangedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"AccessChanged"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessChanged"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"customers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"contactPersons"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<AccessChangedSubscription, AccessChangedSubscriptionVariables>;
+export const AppAccountsWithAccessDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AppAccountsWithAccess"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"appAccounts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"accessibleCustomers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<AppAccountsWithAccessQuery, AppAccountsWithAccessQueryVariables>;
+export const AppViewerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AppViewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"tenant"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"brokerId"}}]}},{"kind":"Field","name":{"kind":"Name","value":"appAccount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"customers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"contactPersons"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<AppViewerQuery, AppViewerQueryVariables>;
 export const CustomersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Customers"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"search"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"hasEmail"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"responsibleStaffId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"appAccountStatus"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"AppAccountStatus"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"hasAppAccount"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"search"},"value":{"kind":"Variable","name":{"kind":"Name","value":"search"}}},{"kind":"Argument","name":{"kind":"Name","value":"hasEmail"},"value":{"kind":"Variable","name":{"kind":"Name","value":"hasEmail"}}},{"kind":"Argument","name":{"kind":"Name","value":"responsibleStaffId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"responsibleStaffId"}}},{"kind":"Argument","name":{"kind":"Name","value":"appAccountStatus"},"value":{"kind":"Variable","name":{"kind":"Name","value":"appAccountStatus"}}},{"kind":"Argument","name":{"kind":"Name","value":"hasAppAccount"},"value":{"kind":"Variable","name":{"kind":"Name","value":"hasAppAccount"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CustomerParts"}},{"kind":"Field","name":{"kind":"Name","value":"appAccount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"totalCount"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomerParts"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Customer"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"lastName"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"birthDate"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"phone"}},{"kind":"Field","name":{"kind":"Name","value":"street"}},{"kind":"Field","name":{"kind":"Name","value":"postalCode"}},{"kind":"Field","name":{"kind":"Name","value":"city"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<CustomersQuery, CustomersQueryVariables>;
 export const CustomerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Customer"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CustomerParts"}},{"kind":"Field","name":{"kind":"Name","value":"appAccount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"responsibleStaff"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomerParts"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Customer"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"lastName"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"birthDate"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"phone"}},{"kind":"Field","name":{"kind":"Name","value":"street"}},{"kind":"Field","name":{"kind":"Name","value":"postalCode"}},{"kind":"Field","name":{"kind":"Name","value":"city"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<CustomerQuery, CustomerQueryVariables>;
 export const CreateCustomerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateCustomer"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateCustomerInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createCustomer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CustomerParts"}},{"kind":"Field","name":{"kind":"Name","value":"responsibleStaff"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomerParts"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Customer"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"lastName"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"birthDate"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"phone"}},{"kind":"Field","name":{"kind":"Name","value":"street"}},{"kind":"Field","name":{"kind":"Name","value":"postalCode"}},{"kind":"Field","name":{"kind":"Name","value":"city"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<CreateCustomerMutation, CreateCustomerMutationVariables>;

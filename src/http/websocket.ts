@@ -1,0 +1,123 @@
+import type http from "node:http";
+import type { Duplex } from "node:stream";
+import { GraphQLError, parse, validate, getOperationAST, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { Disposable } from "graphql-ws";
+import { useServer } from "graphql-ws/use/ws";
+import type { Config } from "../config.js";
+import type { Services } from "../services.js";
+import { bearer, createContext } from "../context.js";
+import { ErrorCode } from "../errors.js";
+import { LIMITS, wsValidationRules, type createArmor } from "../graphql/limits.js";
+import type { SocketRegistry } from "./session-sockets.js";
+import { baseUrl, clientAddress, originAllowed } from "./graphql-http.js";
+
+/** Far below ws's 100 MiB default: an operation is a few KiB. */
+export const MAX_WS_MESSAGE_BYTES = 64 * 1024;
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
+
+type WsExtra = {
+  viewerToken: string | undefined;
+  sessionId: string | undefined;
+  clientAddress: string;
+  baseUrl: string;
+};
+
+export interface GraphqlWebSocketOptions {
+  schema: GraphQLSchema;
+  config: Config;
+  services: Services;
+  /** The same query limits as over HTTP: armor does not cover graphql-ws, so they run in onSubscribe. */
+  armor: ReturnType<typeof createArmor>;
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /** Sockets by session, so ending a session closes its sockets. */
+  sockets: SocketRegistry;
+}
+
+/** Refuses an upgrade before any WebSocket exists. */
+export function refuseUpgrade(socket: Duplex): void {
+  socket.write("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
+  socket.destroy();
+}
+
+/** The graphql-ws server: only logged-in viewers, the HTTP query limits, and errors formatted as over HTTP. */
+export class GraphqlWebSocket {
+  private readonly wss: WebSocketServer;
+  private readonly server: Disposable;
+
+  constructor(private readonly opts: GraphqlWebSocketOptions) {
+    const { schema, config, services, sockets, formatError } = opts;
+    const production = config.env === "production";
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
+    const wsRules = wsValidationRules(opts.armor.validationRules, production);
+    this.server = useServer<Record<string, unknown> | undefined, WsExtra>(
+      {
+        schema,
+        connectionInitWaitTimeout: config.wsInitTimeoutMs,
+        // Only logged-in viewers may hold a socket; the socket is tied to its session so ending it closes the socket.
+        onConnect: async (ctx) => {
+          const token = bearer(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
+          const viewer = await services.session.authenticate(token);
+          if (viewer.kind === "anonymous") return false;
+          const extra = ctx.extra as unknown as WsExtra & { socket: WebSocket; request: http.IncomingMessage };
+          extra.viewerToken = token;
+          extra.clientAddress = clientAddress(extra.request, config.trustProxy);
+          extra.baseUrl = baseUrl(extra.request, config);
+          if (viewer.kind !== "operator") {
+            extra.sessionId = viewer.sessionId;
+            sockets.add(viewer.sessionId, extra.socket);
+          }
+          return true;
+        },
+        onSubscribe: async (ctx, _id, payload) => {
+          if (Object.keys(ctx.subscriptions).length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+            return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`, { extensions: { code: ErrorCode.RATE_LIMITED } })];
+          }
+          let document;
+          try {
+            document = parse(payload.query, { maxTokens: LIMITS.maxTokens });
+          } catch (err) {
+            return [err instanceof GraphQLError ? err : new GraphQLError("Syntax error")];
+          }
+          const errors = validate(schema, document, wsRules);
+          if (errors.length > 0) return errors;
+          // A fresh context (viewer re-read from the session, new loaders) for every operation.
+          const extra = ctx.extra as unknown as WsExtra;
+          const contextValue = await createContext(services, extra.viewerToken, extra.clientAddress, extra.baseUrl);
+          const args: ExecutionArgs = {
+            schema,
+            document,
+            operationName: payload.operationName,
+            variableValues: payload.variables,
+            contextValue,
+          };
+          if (!getOperationAST(document, payload.operationName)) return [new GraphQLError("Operation not found")];
+          return args;
+        },
+        onNext: (_ctx, _id, _payload, _args, result) => {
+          if (!result.errors) return;
+          return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
+        },
+        onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+      },
+      this.wss,
+    );
+  }
+
+  /** Takes over an upgrade request for the GraphQL path; refuses foreign browser origins and, with `accepting` false, everyone. */
+  upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, accepting: boolean): void {
+    if (!accepting || !originAllowed(req, this.opts.config.allowedOrigins)) return refuseUpgrade(socket);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit("connection", ws, req));
+  }
+
+  /** 1001 "going away": clients reconnect (to another instance) and resume with `after:`. */
+  async goAway(): Promise<void> {
+    for (const client of this.wss.clients) client.close(1001, "Server shutting down");
+    await this.server.dispose();
+  }
+
+  /** Ends whatever is still open once the grace period is over. */
+  terminate(): void {
+    for (const client of this.wss.clients) client.terminate();
+  }
+}

@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import crypto from "node:crypto";
+import { eq } from "drizzle-orm";
+import { startTestServer, type TestServer } from "../test/harness.js";
+import { factories, GOOD_PASSWORD } from "../test/factories.js";
+import { raiseNotification, nextWithin, nothingWithin } from "../test/realtime.js";
+import { KundenappClient, NotificationAddedDocument, ViewerDocument } from "../sdk/client.js";
+import { staffUsers } from "../modules/staff/staff.table.js";
+import { appAccountAccess } from "../modules/account/account.table.js";
+import type { SessionViewer } from "../auth/viewer.js";
+import type { LiveEvent } from "./event-log.js";
+import WebSocket from "ws";
+
+let t: TestServer;
+let f: ReturnType<typeof factories>;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  f = factories(t);
+});
+afterAll(() => t.close());
+
+/** The viewer of a fresh session, as a subscription is started with. */
+async function viewerOf(subject: { tenantId: string; staffUserId: string } | { tenantId: string; appAccountId: string }): Promise<SessionViewer> {
+  const { sessionId } = await t.app.services.session.issue(subject);
+  const v = (await t.app.services.session.reloadMany([sessionId])).get(sessionId);
+  if (!v || (v.kind !== "staff" && v.kind !== "app")) throw new Error("no session viewer");
+  return v;
+}
+
+function emit(tenantId: string, topic: string, audienceId: string | null) {
+  const entityId = crypto.randomUUID();
+  return t.app.services.events.transact((_tx, e) => e({ tenantId, topic, entityId, audienceId })).then(() => entityId);
+}
+
+describe("one log read per firm per process", () => {
+  it("200 subscribers of one firm cost one read of the event log per wake-up, not 200, and each gets its own event once", async () => {
+    const tenant = await f.buildTenant();
+    const hash = await t.app.deps.hasher.hash(GOOD_PASSWORD);
+    const users = await t.app.deps.database.db
+      .insert(staffUsers)
+      .values(Array.from({ length: 200 }, (_, i) => ({ tenantId: tenant.id, email: `fan-${i}-${crypto.randomUUID()}@example.test`, name: `Fan ${i}`, role: "EMPLOYEE" as const, status: "ACTIVE" as const, passwordHash: hash })))
+      .returning();
+    const clients: KundenappClient[] = [];
+    const subs = [];
+    // Subscriptions start when first read: resume from "now" so none misses the first event however late it starts.
+    const now = String(await t.app.services.events.head(tenant.id));
+    for (const u of users) {
+      const { token } = await t.app.services.session.issue({ tenantId: tenant.id, staffUserId: u.id });
+      const c = new KundenappClient({ url: t.url, token, webSocketImpl: WebSocket });
+      clients.push(c);
+      subs.push(c.subscribe(NotificationAddedDocument, { after: now }));
+    }
+    try {
+      // First round: every subscription is registered and caught up once its first event arrives.
+      await raiseNotification(t.app.services, { tenantId: tenant.id, staffUserIds: users.map((u) => u.id), title: "eins" });
+      const first = await Promise.all(subs.map((s) => nextWithin(s, 15_000)));
+      expect(first.every((r) => r.value?.notificationAdded.notification.title === "eins")).toBe(true);
+
+      // Second round: one notification for everyone, then one for a single user, each one wake-up.
+      const before = t.app.services.events.reads;
+      await raiseNotification(t.app.services, { tenantId: tenant.id, staffUserIds: users.map((u) => u.id), title: "zwei" });
+      const second = await Promise.all(subs.map((s) => nextWithin(s, 15_000)));
+      expect(second.map((r) => r.value?.notificationAdded.notification.title)).toEqual(users.map(() => "zwei"));
+      expect(t.app.services.events.reads - before).toBe(1);
+
+      await raiseNotification(t.app.services, { tenantId: tenant.id, staffUserIds: [users[7]!.id], title: "nur für sieben" });
+      expect((await nextWithin(subs[7]!, 5_000)).value?.notificationAdded.notification.title).toBe("nur für sieben");
+      expect(t.app.services.events.reads - before).toBe(2);
+      // Nobody else got it.
+      await nothingWithin(subs[8]!, 300);
+    } finally {
+      await Promise.all(subs.map((s) => s.return?.()));
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  });
+
+  it("a wake-up for a topic nobody in the firm watches costs no read", async () => {
+    const staff = await f.buildStaff();
+    const client = await f.staffClient(staff);
+    const sub = client.subscribe(NotificationAddedDocument, { after: String(await t.app.services.events.head(staff.tenantId)) });
+    await raiseNotification(t.app.services, { tenantId: staff.tenantId, staffUserIds: [staff.id], title: "warm" });
+    await nextWithin(sub);
+    const before = t.app.services.events.reads;
+    await emit(staff.tenantId, "nobody.listens", null);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(t.app.services.events.reads).toBe(before);
+    await sub.return?.();
+  });
+});
+
+describe("subscriptions decide with the live viewer", () => {
+  /** Collects a watch's events in the background. */
+  function collect<T>(it: AsyncIterableIterator<LiveEvent<T>>) {
+    const got: T[] = [];
+    let ended = false;
+    const done = (async () => {
+      for await (const e of it) got.push(e.value);
+      ended = true;
+    })();
+    return { got, done, get ended() { return ended; } };
+  }
+  const until = async (cond: () => boolean, ms = 3_000) => {
+    const end = Date.now() + ms;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error("condition not met in time");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  it("a revoked household grant stops that customer's events at once; the account's own keep coming (audience: a set of customer ids)", async () => {
+    const account = await f.buildAppAccount();
+    const partner = await f.buildCustomer({ tenant: account.tenant });
+    await f.grantAccess(account, partner);
+    const viewer = await viewerOf({ tenantId: account.tenantId, appAccountId: account.id });
+    const topic = `test.customer.${crypto.randomUUID()}`;
+    const stream = t.app.services.events.watch<string>({
+      viewer,
+      topic,
+      after: String(await t.app.services.events.head(viewer.tenantId)),
+      audience: (v) => (v.kind === "app" ? v.customerIds : null),
+      load: async (_v, rows) => rows.map((r) => ({ cursor: String(r.id), value: r.entityId })),
+    });
+    const c = collect(stream);
+    const a = await emit(account.tenantId, topic, partner.id);
+    await until(() => c.got.length === 1);
+    expect(c.got).toEqual([a]);
+    await t.app.deps.database.db.delete(appAccountAccess).where(eq(appAccountAccess.appAccountId, account.id));
+    const hidden = await emit(account.tenantId, topic, partner.id);
+    const own = await emit(account.tenantId, topic, account.customerId);
+    await until(() => c.got.length === 2);
+    expect(c.got).toEqual([a, own]);
+    expect(c.got).not.toContain(hidden);
+    await stream.return?.();
+    await c.done;
+  });
+
+  it("a removed permission stops events at once, without ending the subscription; given back, new events flow again (audience: a permission)", async () => {
+    const staff = await f.buildStaff({ permissions: ["CHAT"] });
+    const viewer = await viewerOf({ tenantId: staff.tenantId, staffUserId: staff.id });
+    const topic = `test.chat.${crypto.randomUUID()}`;
+    const stream = t.app.services.events.watch<string>({
+      viewer,
+      topic,
+      after: String(await t.app.services.events.head(viewer.tenantId)),
+      audience: (v) => (v.kind === "staff" && v.permissions.has("CHAT") ? "firm" : null),
+      load: async (_v, rows) => rows.map((r) => ({ cursor: String(r.id), value: r.entityId })),
+    });
+    const c = collect(stream);
+    const first = await emit(staff.tenantId, topic, null);
+    await until(() => c.got.length === 1);
+    await t.app.deps.database.db.update(staffUsers).set({ permissions: [] }).where(eq(staffUsers.id, staff.id));
+    const hidden = await emit(staff.tenantId, topic, null);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.got).toEqual([first]);
+    expect(c.ended).toBe(false);
+    await t.app.deps.database.db.update(staffUsers).set({ permissions: ["CHAT"] }).where(eq(staffUsers.id, staff.id));
+    const later = await emit(staff.tenantId, topic, null);
+    await until(() => c.got.length === 2);
+    expect(c.got).toEqual([first, later]);
+    expect(c.got).not.toContain(hidden);
+    await stream.return?.();
+    await c.done;
+  });
+
+  it("the stream ends when its session ends, and another firm's events never reach it", async () => {
+    const staff = await f.buildStaff({ permissions: ["CHAT"] });
+    const stranger = await f.buildStaff({ permissions: ["CHAT"] });
+    const viewer = await viewerOf({ tenantId: staff.tenantId, staffUserId: staff.id });
+    const topic = `test.firm.${crypto.randomUUID()}`;
+    const c = collect(
+      t.app.services.events.watch<string>({
+        viewer,
+        topic,
+        after: String(await t.app.services.events.head(viewer.tenantId)),
+        audience: () => "firm",
+        load: async (_v, rows) => rows.map((r) => ({ cursor: String(r.id), value: r.entityId })),
+      }),
+    );
+    await emit(stranger.tenantId, topic, null);
+    const mine = await emit(staff.tenantId, topic, null);
+    await until(() => c.got.length === 1);
+    expect(c.got).toEqual([mine]);
+    await t.app.services.session.end([viewer.sessionId]);
+    await emit(staff.tenantId, topic, null);
+    await c.done;
+    expect(c.ended).toBe(true);
+    expect(c.got).toEqual([mine]);
+  });
+
+  it("over the API: a deactivated user's notification stream stops, while the socket of a colleague goes on", async () => {
+    const firm = await f.buildFirm();
+    const after = String(await t.app.services.events.head(firm.tenant.id));
+    const sub = firm.employeeClient.subscribe(NotificationAddedDocument, { after });
+    const colleague = firm.adminClient.subscribe(NotificationAddedDocument, { after });
+    await raiseNotification(t.app.services, { tenantId: firm.tenant.id, staffUserIds: [firm.employee.id, firm.admin.id], title: "vorher" });
+    expect((await nextWithin(sub)).value?.notificationAdded.notification.title).toBe("vorher");
+    expect((await nextWithin(colleague)).value?.notificationAdded.notification.title).toBe("vorher");
+    await t.app.deps.database.db.update(staffUsers).set({ status: "DEACTIVATED" }).where(eq(staffUsers.id, firm.employee.id));
+    await raiseNotification(t.app.services, { tenantId: firm.tenant.id, staffUserIds: [firm.employee.id, firm.admin.id], title: "nachher" });
+    expect((await nextWithin(colleague)).value?.notificationAdded.notification.title).toBe("nachher");
+    const next = await nextWithin(sub).catch((err: unknown) => ({ error: err }));
+    expect("value" in next ? next.value : undefined).toBeUndefined();
+    // The admin's socket is still usable for other operations.
+    expect((await firm.adminClient.request(ViewerDocument)).viewer).toBeTruthy();
+    await colleague.return?.();
+  });
+});
