@@ -2,6 +2,7 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "postgresql",
-  schema: "./src/db/schema.ts",
+  // Every module's tables; the registry (src/modules/index.ts) lists the same files through the modules.
+  schema: ["./src/**/*.table.ts"],
   out: "./drizzle",
 });

@@ -1,7 +1,10 @@
 import { forbidden, unauthenticated } from "../errors.js";
 
-export type StaffRole = "ADMIN" | "EMPLOYEE";
-export type StaffPermission = "CHAT" | "CLAIMS";
+import type { StaffPermission as StaffPermissionEnum, StaffRole as StaffRoleEnum } from "../modules/staff/staff.enums.js";
+
+/** The staff enums as plain string unions (declared once, in staff.enums.ts). */
+export type StaffRole = `${StaffRoleEnum}`;
+export type StaffPermission = `${StaffPermissionEnum}`;
 
 export interface AnonymousViewer {
   kind: "anonymous";

@@ -3,13 +3,13 @@ import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import type { ExtractTablesWithRelations, SQL } from "drizzle-orm";
 import type postgres from "postgres";
-import * as schema from "./schema.js";
 import { projectRoot } from "../config.js";
 
-export type Schema = typeof schema;
+/** The API uses drizzle's query builder only (no relational queries), so the client needs no schema object. */
+type NoSchema = Record<string, never>;
 /** One type over both drivers: drizzle on postgres.js and drizzle on PGlite. */
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
-export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+export type Db = PgDatabase<PgQueryResultHKT, NoSchema>;
+export type Tx = PgTransaction<PgQueryResultHKT, NoSchema, ExtractTablesWithRelations<NoSchema>>;
 /** Anything a query can run on: the database or an open transaction. */
 export type Queryable = Db | Tx;
 
@@ -58,7 +58,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       onnotice: () => {},
       connection: { application_name: "kundenapp-api" },
     });
-    const db = drizzle(pg, { schema, logger: queryLogger(opts) }) as unknown as Db;
+    const db = drizzle(pg, { logger: queryLogger(opts) }) as unknown as Db;
     return {
       kind: "postgres",
       db,
@@ -75,7 +75,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     dataDir: opts.dataDir,
     loadDataDir: opts.loadDataDir,
   });
-  const db = drizzle(client, { schema, logger: queryLogger(opts) }) as unknown as Db;
+  const db = drizzle(client, { logger: queryLogger(opts) }) as unknown as Db;
   return {
     kind: "pglite",
     db,

@@ -1,14 +1,9 @@
-import { createHash } from "node:crypto";
-import { and, eq } from "drizzle-orm";
-import { uuidv7 } from "uuidv7";
+import { eq } from "drizzle-orm";
 import type { Services } from "../services.js";
-import type { Tx } from "./client.js";
 import { tenants } from "../modules/tenant/tenant.table.js";
 import { staffUsers } from "../modules/staff/staff.table.js";
 import { customers, customerResponsibleStaff } from "../modules/customer/customer.table.js";
 import { appAccounts, appAccountAccess } from "../modules/account/account.table.js";
-import { documentCategories, documents } from "../modules/document/document.table.js";
-import { files } from "../files/file.table.js";
 
 /** The demo logins the start-up banner prints. Only ever seeded into a local demo database. */
 export const DEMO = {
@@ -54,8 +49,7 @@ export async function seedDemo(services: Services): Promise<{ created: boolean }
     hasher.hash(DEMO.employee.password),
     hasher.hash(DEMO.app.password),
   ]);
-  const stored: Array<{ key: string; bytes: Buffer }> = [];
-  await db.transaction(async (tx) => {
+  const seeded = await db.transaction(async (tx) => {
     const [tenant] = await tx
       .insert(tenants)
       .values({
@@ -97,9 +91,6 @@ export async function seedDemo(services: Services): Promise<{ created: boolean }
       .returning();
     await tx.insert(appAccountAccess).values({ tenantId, appAccountId: account!.id, customerId: lena!.id, grantedBy: admin!.id });
 
-    await services.document.ensureDefaultCategories(tx, tenantId);
-    const category = async (key: string) =>
-      (await tx.select().from(documentCategories).where(and(eq(documentCategories.tenantId, tenantId), eq(documentCategories.key, key))))[0]!.id;
     const docs: Array<{ customerId: string; key: string; title: string; visible: boolean }> = [
       { customerId: jonas!.id, key: "POLICY", title: "Police Hausrat 2026", visible: true },
       { customerId: jonas!.id, key: "INVOICE", title: "Beitragsrechnung Kfz", visible: true },
@@ -107,39 +98,28 @@ export async function seedDemo(services: Services): Promise<{ created: boolean }
       { customerId: lena!.id, key: "POLICY", title: "Police Privathaftpflicht", visible: true },
       { customerId: erika!.id, key: "POLICY", title: "Police Wohngebäude", visible: false },
     ];
-    for (const d of docs) await seedDocument(tx, tenantId, admin!.id, d.customerId, await category(d.key), d.title, d.visible, stored);
+    return { tenantId, adminId: admin!.id, docs };
   });
-  for (const s of stored) await services.deps.storage.put(s.key, s.bytes, { contentType: "application/pdf" });
+  // Documents the way every module files them: the bytes stored like an upload, then one transaction each.
+  for (const d of seeded.docs) {
+    const file = await services.file.storeGenerated({
+      tenantId: seeded.tenantId,
+      purpose: "DOCUMENT",
+      fileName: `${d.title}.pdf`,
+      bytes: demoPdf(d.title),
+      createdByStaffId: seeded.adminId,
+    });
+    await services.events.transact(async (tx) =>
+      services.document.createDocument(tx, {
+        tenantId: seeded.tenantId,
+        customerId: d.customerId,
+        category: { key: d.key },
+        title: d.title,
+        file: await services.file.attachGenerated(tx, file),
+        visibleToCustomer: d.visible,
+        uploadedBy: { staffUserId: seeded.adminId },
+      }),
+    );
+  }
   return { created: true };
-}
-
-async function seedDocument(
-  tx: Tx,
-  tenantId: string,
-  staffId: string,
-  customerId: string,
-  categoryId: string,
-  title: string,
-  visible: boolean,
-  stored: Array<{ key: string; bytes: Buffer }>,
-): Promise<void> {
-  const bytes = demoPdf(title);
-  const id = uuidv7();
-  const key = `t/${tenantId}/${id}`;
-  await tx.insert(files).values({
-    id,
-    tenantId,
-    purpose: "DOCUMENT",
-    status: "ATTACHED",
-    fileName: `${title}.pdf`,
-    declaredType: "application/pdf",
-    declaredSize: bytes.length,
-    mimeType: "application/pdf",
-    size: bytes.length,
-    sha256: createHash("sha256").update(bytes).digest("hex"),
-    storageKey: key,
-    createdByStaffId: staffId,
-  });
-  await tx.insert(documents).values({ tenantId, customerId, categoryId, title, fileId: id, visibleToCustomer: visible, uploadedByStaffId: staffId });
-  stored.push({ key, bytes });
 }

@@ -1,11 +1,13 @@
 import { index, integer, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { FilePurpose } from "./file.enums.js";
+import { pgEnumOf } from "../db/enum.js";
 import { sql } from "drizzle-orm";
 import { createdAt, id, tstz } from "../db/columns.js";
 import { staffUsers } from "../modules/staff/staff.table.js";
 import { appAccounts } from "../modules/account/account.table.js";
 import { tenantColumn } from "../db/tenant-column.js";
 
-export const filePurpose = pgEnum("file_purpose", ["LOGO", "DOCUMENT", "CLAIM_PHOTO"]);
+export const filePurpose = pgEnumOf("file_purpose", FilePurpose);
 /** PENDING: URL issued, no bytes yet; STORED: bytes checked and stored; ATTACHED: belongs to a logo, document or claim. */
 export const fileStatus = pgEnum("file_status", ["PENDING", "STORED", "ATTACHED"]);
 

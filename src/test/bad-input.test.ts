@@ -11,17 +11,10 @@ import { GOOD_PASSWORD } from "./factories.js";
 import { AcceptStaffInvitationDocument, RegisterDocument, ResetPasswordDocument } from "../sdk/client.js";
 import { badInputCoverage, buildBadInputWorld, everything, otherFirms, type BadInputRows, type World } from "./bad-input-registry.js";
 import { tablesNotAccountedFor } from "./firm-tables-registry.js";
-import { sessionBadInput } from "../modules/session/session.bad-input.js";
-import { staffBadInput } from "../modules/staff/staff.bad-input.js";
-import { tenantBadInput } from "../modules/tenant/tenant.bad-input.js";
-import { customerBadInput } from "../modules/customer/customer.bad-input.js";
-import { fileBadInput } from "../files/file.bad-input.js";
-import { documentBadInput } from "../modules/document/document.bad-input.js";
-import { accountBadInput } from "../modules/account/account.bad-input.js";
-import { notificationBadInput } from "../modules/notification/notification.bad-input.js";
+import { discoverRows } from "./discover.js";
 
 /** Every module's rows: a new module adds its `<f>.bad-input.ts` here. */
-const modules: BadInputRows[] = [sessionBadInput, staffBadInput, tenantBadInput, customerBadInput, fileBadInput, documentBadInput, accountBadInput, notificationBadInput];
+const modules = await discoverRows<BadInputRows>(".bad-input.ts");
 const cases: BadInputRows = Object.assign({}, ...modules);
 
 let t: TestServer;

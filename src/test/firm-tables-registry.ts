@@ -1,11 +1,12 @@
 /**
  * The tables that hold a firm's data, read from the drizzle schema rather than listed by hand: every table
- * `src/db/schema.ts` exports that has a `tenantId` column, plus `tenants` itself. A new module's table joins
- * the "nothing changed" snapshots of the isolation and bad-input tests as soon as it is exported there.
+ * a registered module lists (`src/modules/index.ts`) that has a `tenantId` column, plus `tenants` itself. A new
+ * module's table joins the "nothing changed" snapshots of the isolation and bad-input tests as soon as it is registered.
  */
-import { getTableColumns, is, type AnyColumn, type SQL } from "drizzle-orm";
-import { PgTable, getTableConfig } from "drizzle-orm/pg-core";
-import * as schema from "../db/schema.js";
+import { getTableColumns, type AnyColumn, type SQL } from "drizzle-orm";
+import { type PgTable, getTableConfig } from "drizzle-orm/pg-core";
+import { allTables } from "../modules/index.js";
+import { tenants } from "../modules/tenant/tenant.table.js";
 import type { Db } from "../db/client.js";
 
 export interface FirmTable {
@@ -29,11 +30,10 @@ const volatileColumns: Record<string, readonly string[]> = {
   sessions: ["lastUsedAt"],
 };
 
-const allTables = (): PgTable[] => (Object.values(schema) as unknown[]).filter((value): value is PgTable => is(value, PgTable));
 
 /** Every firm table, `tenants` first. */
 export function firmTables(): FirmTable[] {
-  const out: FirmTable[] = [{ name: getTableConfig(schema.tenants).name, table: schema.tenants, firmColumn: schema.tenants.id }];
+  const out: FirmTable[] = [{ name: getTableConfig(tenants).name, table: tenants, firmColumn: tenants.id }];
   for (const table of allTables()) {
     const column = (getTableColumns(table) as Record<string, AnyColumn>).tenantId;
     if (column) out.push({ name: getTableConfig(table).name, table, firmColumn: column });

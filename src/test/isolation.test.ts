@@ -25,17 +25,10 @@ import {
   type AccessWorld,
   type ModuleAccess,
 } from "./access-registry.js";
-import { tenantAccess } from "../modules/tenant/tenant.access.js";
-import { staffAccess } from "../modules/staff/staff.access.js";
-import { sessionAccess } from "../modules/session/session.access.js";
-import { notificationAccess } from "../modules/notification/notification.access.js";
-import { customerAccess } from "../modules/customer/customer.access.js";
-import { documentAccess } from "../modules/document/document.access.js";
-import { fileAccess } from "../files/file.access.js";
-import { accountAccess } from "../modules/account/account.access.js";
+import { discoverRows } from "./discover.js";
 
-/** Every module's rows: a new module adds its `<f>.access.ts` here. */
-const modules: ModuleAccess[] = [tenantAccess, staffAccess, sessionAccess, notificationAccess, customerAccess, documentAccess, fileAccess, accountAccess];
+/** Every module's rows, from its `<f>.access.ts` (found by name: nothing to list here). */
+const modules = await discoverRows<ModuleAccess>(".access.ts");
 const operations = modules.flatMap((m) => m.operations);
 const byId = modules.flatMap((m) => m.byId);
 const lists = modules.flatMap((m) => m.lists);

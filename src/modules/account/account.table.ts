@@ -1,11 +1,13 @@
 import { index, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { AppAccountStatus, Salutation } from "./account.enums.js";
+import { pgEnumOf } from "../../db/enum.js";
 import { createdAt, id, tstz, updatedAt } from "../../db/columns.js";
 import { customers } from "../customer/customer.table.js";
 import { staffUsers } from "../staff/staff.table.js";
 import { tenantColumn } from "../../db/tenant-column.js";
 
-export const appAccountStatus = pgEnum("app_account_status", ["INVITED", "ACTIVE", "DEACTIVATED"]);
-export const salutation = pgEnum("salutation", ["SIE", "DU"]);
+export const appAccountStatus = pgEnumOf("app_account_status", AppAccountStatus);
+export const salutation = pgEnumOf("salutation", Salutation);
 
 /** A customer's login to the customer app (Externer / Kunden-App-Zugang), rules D1–D9. */
 export const appAccounts = pgTable(

@@ -1,17 +1,12 @@
 import { index, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { NotificationKind } from "./notification.enums.js";
+import { pgEnumOf } from "../../db/enum.js";
 import { sql } from "drizzle-orm";
 import { createdAt, id, tstz } from "../../db/columns.js";
 import { staffUsers } from "../staff/staff.table.js";
 import { tenantColumn } from "../../db/tenant-column.js";
 
-export const notificationKind = pgEnum("notification_kind", [
-  "CHAT_MESSAGE",
-  "CLAIM_REPORTED",
-  "DOCUMENT_UPLOADED",
-  "CONTRACT_CREATED",
-  "OFFER_RESPONSE",
-  "GENERAL",
-]);
+export const notificationKind = pgEnumOf("notification_kind", NotificationKind);
 
 /** Rule F4's email, per notification: waiting, handed to the outbox, or not to be sent (setting off). */
 export const notificationEmailState = pgEnum("notification_email_state", ["PENDING", "QUEUED", "SKIPPED"]);

@@ -1,29 +1,10 @@
-import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import { ArgsType, Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { ArrayMaxSize, IsOptional } from "class-validator";
 import { Node, toGlobalId } from "../../graphql/relay.js";
 import { Connection, PageArgs } from "../../graphql/connection.js";
+import { NotificationKind } from "./notification.enums.js";
+export { NotificationKind };
 import type { NotificationRow } from "./notification.table.js";
-
-export enum NotificationKind {
-  CHAT_MESSAGE = "CHAT_MESSAGE",
-  CLAIM_REPORTED = "CLAIM_REPORTED",
-  DOCUMENT_UPLOADED = "DOCUMENT_UPLOADED",
-  CONTRACT_CREATED = "CONTRACT_CREATED",
-  OFFER_RESPONSE = "OFFER_RESPONSE",
-  GENERAL = "GENERAL",
-}
-registerEnumType(NotificationKind, {
-  name: "NotificationKind",
-  description: "What a notification is about; pick the icon and the screen to open with it (`subjectId`).",
-  valuesConfig: {
-    CHAT_MESSAGE: { description: "A customer wrote in a chat." },
-    CLAIM_REPORTED: { description: "A customer reported a claim." },
-    DOCUMENT_UPLOADED: { description: "A customer uploaded a document in the app." },
-    CONTRACT_CREATED: { description: "A customer added a contract in the app." },
-    OFFER_RESPONSE: { description: "A customer accepted an offer, asked about one, or requested one." },
-    GENERAL: { description: "Anything else." },
-  },
-});
 
 @ObjectType({
   implements: Node,

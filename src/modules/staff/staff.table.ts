@@ -1,10 +1,12 @@
 import { boolean, index, pgEnum, pgTable, text } from "drizzle-orm/pg-core";
+import { StaffPermission, StaffRole, StaffStatus } from "./staff.enums.js";
+import { pgEnumOf } from "../../db/enum.js";
 import { createdAt, id, updatedAt } from "../../db/columns.js";
 import { tenantColumn } from "../../db/tenant-column.js";
 
-export const staffRole = pgEnum("staff_role", ["ADMIN", "EMPLOYEE"]);
-export const staffPermission = pgEnum("staff_permission", ["CHAT", "CLAIMS"]);
-export const staffStatus = pgEnum("staff_status", ["INVITED", "ACTIVE", "DEACTIVATED"]);
+export const staffRole = pgEnumOf("staff_role", StaffRole);
+export const staffPermission = pgEnumOf("staff_permission", StaffPermission);
+export const staffStatus = pgEnumOf("staff_status", StaffStatus);
 
 export const staffUsers = pgTable(
   "staff_users",

@@ -1,48 +1,11 @@
-import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
+import { ArgsType, Field, ID, InputType, ObjectType } from "type-graphql";
 import { ArrayMaxSize, IsOptional, Length, MaxLength } from "class-validator";
 import { Node, toGlobalId } from "../../graphql/relay.js";
 import { Connection, PageArgs } from "../../graphql/connection.js";
 import { EmailAddress } from "../../graphql/scalars.js";
+import { StaffRole, StaffPermission, StaffStatus } from "./staff.enums.js";
+export { StaffRole, StaffPermission, StaffStatus };
 import type { StaffUserRow } from "./staff.table.js";
-
-export enum StaffRole {
-  ADMIN = "ADMIN",
-  EMPLOYEE = "EMPLOYEE",
-}
-export enum StaffPermission {
-  CHAT = "CHAT",
-  CLAIMS = "CLAIMS",
-}
-export enum StaffStatus {
-  INVITED = "INVITED",
-  ACTIVE = "ACTIVE",
-  DEACTIVATED = "DEACTIVATED",
-}
-registerEnumType(StaffRole, {
-  name: "StaffRole",
-  description: "What a staff user may manage. Both roles work with customers, documents and invitations.",
-  valuesConfig: {
-    ADMIN: { description: "Also manages staff users, app accounts, the broker profile and document categories. A firm always keeps at least one active admin." },
-    EMPLOYEE: { description: "Works with customers, documents, invitations and household access; no administration." },
-  },
-});
-registerEnumType(StaffPermission, {
-  name: "StaffPermission",
-  description: "Permissions a staff user holds on top of their role.",
-  valuesConfig: {
-    CHAT: { description: "Can be a chat's operator and is notified of chats; staff without it never are." },
-    CLAIMS: { description: "May work on claims customers report." },
-  },
-});
-registerEnumType(StaffStatus, {
-  name: "StaffStatus",
-  description: "Where a staff user's login stands.",
-  valuesConfig: {
-    INVITED: { description: "Invited by mail; has not set a password yet." },
-    ACTIVE: { description: "Can log in." },
-    DEACTIVATED: { description: "Switched off by an admin: cannot log in; every session ended at once." },
-  },
-});
 
 @ObjectType({ implements: Node, description: "A user of a broker firm (Mitarbeiter), who works in the broker web app." })
 export class StaffUser extends Node {
