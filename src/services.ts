@@ -14,6 +14,7 @@ import { FileService } from "./files/file.service.js";
 import { DocumentService } from "./modules/document/document.service.js";
 import { filePurposes } from "./modules/index.js";
 import { ReleaseFlow } from "./flows/release.flow.js";
+import { ContractService } from "./modules/contract/contract.service.js";
 
 /** Every service, built once per process over the same dependencies. */
 export class Services {
@@ -31,6 +32,7 @@ export class Services {
   readonly credentials: CredentialsService;
   readonly file: FileService;
   readonly document: DocumentService;
+  readonly contract: ContractService;
   readonly flows: { release: ReleaseFlow };
 
   constructor(readonly deps: Deps) {
@@ -45,7 +47,9 @@ export class Services {
     this.customer = new CustomerService(deps);
     this.document = new DocumentService(deps, this.file, this.events, this.notification, this.customer);
     // Flows span modules: built after the module services they call, handed to the services that start them.
-    this.flows = { release: new ReleaseFlow(this.document) };
+    this.contract = new ContractService(deps, this.events, this.file, this.customer, this.document, this.notification, this.tenant);
+    this.document.useContracts(this.contract);
+    this.flows = { release: new ReleaseFlow(this.document, this.contract) };
     this.invitation = new InvitationService(deps, this.outbox, this.flows.release);
     this.accountAdmin = new AccountAdminService(deps, this.session);
     this.household = new HouseholdService(deps, this.events);

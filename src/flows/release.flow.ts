@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/client.js";
 import type { DocumentService } from "../modules/document/document.service.js";
+import type { ContractService } from "../modules/contract/contract.service.js";
 
 export interface Release {
   tenantId: string;
@@ -16,10 +17,17 @@ export interface Release {
  * and modules call flows, never each other's tables, so no two services depend on each other.
  */
 export class ReleaseFlow {
-  constructor(private readonly documents: DocumentService) {}
+  constructor(
+    private readonly documents: DocumentService,
+    private readonly contracts: ContractService,
+  ) {}
 
-  async toCustomer(tx: Queryable, r: Release): Promise<{ documents: number }> {
+  async toCustomer(tx: Queryable, r: Release): Promise<{ documents: number; contracts: number }> {
     const categoryIds = r.sharing === "ALL_DOCUMENTS" ? undefined : r.categoryIds;
-    return { documents: await this.documents.release(tx, { tenantId: r.tenantId, customerId: r.customerId, categoryIds }) };
+    return {
+      documents: await this.documents.release(tx, { tenantId: r.tenantId, customerId: r.customerId, categoryIds }),
+      // Rule D1: inviting releases the customer's contracts, whatever the document sharing.
+      contracts: await this.contracts.release(tx, { tenantId: r.tenantId, customerId: r.customerId }),
+    };
   }
 }

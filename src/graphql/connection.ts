@@ -66,7 +66,8 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
 
 /** One key of a keyset ordering: the column and its direction. The last key must be unique (the id). */
 export interface SortKey {
-  column: AnyColumn;
+  /** A column, or a SQL expression (e.g. "offers first") the query also selects for the cursor. */
+  column: AnyColumn | SQL;
   direction: "asc" | "desc";
   /** How the cursor's JSON value turns back into the column's type. */
   decode?: (v: unknown) => unknown;
@@ -110,8 +111,9 @@ export function afterCursor(keys: SortKey[], cursor: string | null | undefined):
   if (!cursor) return undefined;
   const values = decodeCursor(cursor, keys);
   const branches: SQL[] = keys.map((k, i) => {
-    const equalPrefix = keys.slice(0, i).map((p, j) => eq(p.column, values[j]));
-    const beyond = k.direction === "asc" ? gt(k.column, values[i]) : lt(k.column, values[i]);
+    // Typed as SQL for the overloads only: a Column still maps its value (dates, enums) at run time.
+    const equalPrefix = keys.slice(0, i).map((p, j) => eq(p.column as SQL, values[j]));
+    const beyond = k.direction === "asc" ? gt(k.column as SQL, values[i]) : lt(k.column as SQL, values[i]);
     return and(...equalPrefix, beyond)!;
   });
   return or(...branches);

@@ -17,3 +17,27 @@ export function documentUploadedText(args: { customerFirstName: string; customer
     body: args.documentTitle,
   };
 }
+
+/** Rule E2: a customer added a contract in the app. */
+export function contractCreatedText(args: { customerName: string; insurerName: string; contractNumber: string }): NotificationText {
+  return {
+    title: `Neuer Vertrag von ${args.customerName}`,
+    body: `${args.insurerName}, Vertragsnummer ${args.contractNumber}: bitte prüfen`,
+  };
+}
+
+/** Rule E5: a customer accepted an offer in the app. */
+export function offerAcceptedText(args: { customerName: string; insurerName: string; contractNumber: string }): NotificationText {
+  return {
+    title: `Angebot angenommen von ${args.customerName}`,
+    body: `${args.insurerName}, ${args.contractNumber}`,
+  };
+}
+
+/** Rule C5: a customer uploaded a document to one of their contracts. */
+export function contractDocumentUploadedText(args: { customerName: string; documentTitle: string; contractNumber: string }): NotificationText {
+  return {
+    title: `Neues Dokument von ${args.customerName}`,
+    body: `${args.documentTitle} (Vertrag ${args.contractNumber})`,
+  };
+}

@@ -11,6 +11,7 @@ import { notificationModule } from "./notification/notification.module.js";
 import { customerModule } from "./customer/customer.module.js";
 import { accountModule } from "./account/account.module.js";
 import { documentModule } from "./document/document.module.js";
+import { contractModule } from "./contract/contract.module.js";
 import { fileModule } from "../files/file.module.js";
 import type { FilePurposes } from "../files/purposes.js";
 
@@ -30,8 +31,9 @@ export const modules: readonly [
   typeof customerModule,
   typeof accountModule,
   typeof documentModule,
+  typeof contractModule,
   typeof fileModule,
-] = [platformModule, tenantModule, staffModule, sessionModule, notificationModule, customerModule, accountModule, documentModule, fileModule] as const;
+] = [platformModule, tenantModule, staffModule, sessionModule, notificationModule, customerModule, accountModule, documentModule, contractModule, fileModule] as const;
 
 /** Every drizzle table of every module. */
 export function allTables(): PgTable[] {

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
 import type { Queryable } from "../../db/client.js";
 import { documentCategories, documents, type DocumentCategoryRow, type DocumentRow } from "./document.table.js";
@@ -12,6 +12,7 @@ import type { FileService } from "../../files/file.service.js";
 import type { Emit, EventLog } from "../../realtime/event-log.js";
 import type { NotificationService } from "../notification/notification.service.js";
 import type { CustomerService } from "../customer/customer.service.js";
+import type { ContractLinks } from "../contract/contract.service.js";
 import { DEFAULT_CATEGORIES } from "./categories.js";
 import { documentCategoryScope, documentScope } from "./document.scope.js";
 import { customerResponsible, firstNonEmpty } from "../notification/recipients.js";
@@ -45,6 +46,7 @@ import {
 } from "./document.types.js";
 
 export class DocumentService {
+  private contracts: ContractLinks | undefined;
   constructor(
     private readonly deps: Deps,
     private readonly files: FileService,
@@ -173,11 +175,12 @@ export class DocumentService {
     const { row, file } = await this.events.transact(async (tx, emit) => {
       const customer = await this.customers.require(tx, session, customerId);
       const category = input.categoryId ? await this.category(tx, session, input.categoryId, "input.categoryId") : { key: "OTHER" };
-      // Contracts and claims arrive with their modules; until then no id can name one. A malformed id is still bad input.
-      if (input.contractId) {
-        decodeId(input.contractId, "Contract", "input.contractId");
-        throw notFound("Contract");
+      // Rule C5: a document at a contract the uploader may see (of the same customer).
+      const contract = input.contractId ? await this.contractLinks().require(tx, session, decodeId(input.contractId, "Contract", "input.contractId")) : null;
+      if (contract && contract.customerId !== customerId) {
+        throw badInput([{ field: "input.contractId", rule: "SAME_CUSTOMER", message: "is a contract of another customer" }]);
       }
+      // Claims arrive with their module; until then no id can name one. A malformed id is still bad input.
       if (input.claimId) {
         decodeId(input.claimId, "Claim", "input.claimId");
         throw notFound("Claim");
@@ -191,10 +194,11 @@ export class DocumentService {
         file,
         visibleToCustomer: session.kind === "app" ? true : (input.visibleToCustomer ?? false),
         uploadedBy: session.kind === "staff" ? { staffUserId: session.userId } : { appAccountId: session.accountId },
+        contractId: contract?.id ?? null,
       });
       if (session.kind === "app") {
-        // Rule C5: the contract's responsible staff (a source added with the contracts module), else the customer's, else nobody.
-        const responsible = await firstNonEmpty(() => customerResponsible(tx, session.tenantId, [customerId]));
+        // Rule C5: the contract's responsible staff, else the customer's, else nobody.
+        const responsible = contract ? await this.contractLinks().recipients(tx, contract) : await firstNonEmpty(() => customerResponsible(tx, session.tenantId, [customerId]));
         await this.notifications.notify(tx, emit, {
           tenantId: session.tenantId,
           staffUserIds: responsible,
@@ -206,6 +210,33 @@ export class DocumentService {
       return { row, file };
     });
     return { document: Document.from(row, file) };
+  }
+
+  /** The documents filed at contracts the viewer may see (Contract.documents), newest first, scoped like every read. */
+  async ofContracts(viewer: Viewer, contractIds: readonly string[]): Promise<Map<string, Document[]>> {
+    const found = new Map<string, Document[]>(contractIds.map((id) => [id, []]));
+    if (!documentPolicy.can(viewer, "list")) return found;
+    const rows = await this.deps.database.db
+      .select({ d: documents, f: files })
+      .from(documents)
+      .innerJoin(files, eq(files.id, documents.fileId))
+      .where(and(inArray(documents.contractId, [...contractIds]), documentScope(viewer)))
+      .orderBy(desc(documents.id));
+    for (const r of rows) found.get(r.d.contractId!)?.push(Document.from(r.d, r.f));
+    return found;
+  }
+
+  /**
+   * The contracts module, handed in after both are built (it files documents through this service, and this
+   * service checks contract ids through it): a setter, so neither constructor needs the other.
+   */
+  useContracts(links: ContractLinks): void {
+    this.contracts = links;
+  }
+
+  private contractLinks(): ContractLinks {
+    if (!this.contracts) throw new Error("DocumentService: the contracts module is not wired");
+    return this.contracts;
   }
 
   /**

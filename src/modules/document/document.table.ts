@@ -5,6 +5,7 @@ import { customers } from "../customer/customer.table.js";
 import { staffUsers } from "../staff/staff.table.js";
 import { appAccounts } from "../account/account.table.js";
 import { files } from "../../files/file.table.js";
+import { contracts } from "../contract/contract.table.js";
 import { tenantColumn } from "../../db/tenant-column.js";
 
 /** Rule C2/C4: the firm's document categories, with the ones the bulk invitation preselects. */
@@ -36,8 +37,8 @@ export const documents = pgTable(
     categoryId: uuid("category_id")
       .notNull()
       .references(() => documentCategories.id),
-    /** Link columns for the contracts and claims modules (their tables come with those issues). */
-    contractId: uuid("contract_id"),
+    /** The contract the document belongs to, if any (a policy photo, an offer's PDF); the claims module adds `claimId`'s table. */
+    contractId: uuid("contract_id").references(() => contracts.id, { onDelete: "set null" }),
     claimId: uuid("claim_id"),
     title: text("title").notNull(),
     fileId: uuid("file_id")

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "../../db/client.js";
 import { staffPermission, staffUsers, type StaffUserRow } from "../staff/staff.table.js";
+import { contractResponsibleStaff } from "../contract/contract.table.js";
 import { customerResponsibleStaff } from "../customer/customer.table.js";
 
 /**
@@ -52,6 +53,17 @@ export async function customerResponsible(tx: Queryable, tenantId: string, custo
     .where(and(eq(customerResponsibleStaff.tenantId, tenantId), inArray(customerResponsibleStaff.customerId, [...customerIds]), eligible(tenantId, filter)))
     .orderBy(asc(customerResponsibleStaff.position));
   return distinct(customerIds.flatMap((c) => rows.filter((r) => r.customerId === c).map((r) => r.staffUserId)));
+}
+
+/** The contract's own responsible staff (rule E0), eligible ones only, in their set order. */
+export async function contractResponsible(tx: Queryable, tenantId: string, contractId: string, filter: RecipientFilter = {}): Promise<string[]> {
+  const rows = await tx
+    .select({ staffUserId: contractResponsibleStaff.staffUserId })
+    .from(contractResponsibleStaff)
+    .innerJoin(staffUsers, eq(staffUsers.id, contractResponsibleStaff.staffUserId))
+    .where(and(eq(contractResponsibleStaff.tenantId, tenantId), eq(contractResponsibleStaff.contractId, contractId), eligible(tenantId, filter)))
+    .orderBy(asc(contractResponsibleStaff.position));
+  return distinct(rows.map((r) => r.staffUserId));
 }
 
 /**
