@@ -4,7 +4,18 @@ import { eq } from "drizzle-orm";
 import { startTestServer, type TestServer } from "../test/harness.js";
 import { factories, GOOD_PASSWORD } from "../test/factories.js";
 import { raiseNotification, nextWithin, nothingWithin } from "../test/realtime.js";
-import { KundenappClient, NotificationAddedDocument, ViewerDocument } from "../sdk/client.js";
+import {
+  AccessChangedDocument,
+  ContractChangedDocument,
+  CreateContractDocument,
+  InsurersDocument,
+  KundenappClient,
+  NotificationAddedDocument,
+  RevokeCustomerAccessDocument,
+  UpdateContractDocument,
+  ViewerDocument,
+} from "../sdk/client.js";
+import { toGlobalId } from "../graphql/relay.js";
 import { staffUsers } from "../modules/staff/staff.table.js";
 import { appAccountAccess } from "../modules/account/account.table.js";
 import type { SessionViewer } from "../auth/viewer.js";
@@ -205,4 +216,41 @@ describe("subscriptions decide with the live viewer", () => {
     expect((await firm.adminClient.request(ViewerDocument)).viewer).toBeTruthy();
     await colleague.return?.();
   });
+
+  it("over the API: a revoked household grant stops that customer's contract events at once, on a socket whose other subscription goes on", async () => {
+    const firm = await f.buildFirm();
+    const account = await f.buildAppAccount({ tenant: firm.tenant });
+    const partner = await f.buildCustomer({ tenant: firm.tenant });
+    await f.grantAccess(account, partner);
+    const app = await f.appClient(account);
+    const { insurers } = await firm.adminClient.request(InsurersDocument);
+    const make = async (customerId: string, contractNumber: string) =>
+      (
+        await firm.adminClient.request(CreateContractDocument, {
+          input: { customerId: toGlobalId("Customer", customerId), insurerId: insurers[0]!.id, contractNumber, visibleToCustomer: true },
+        })
+      ).createContract.contract.id;
+    const own = await make(account.customerId, "EIGEN-1");
+    const theirs = await make(partner.id, "PARTNER-1");
+    const after = String(await t.app.services.events.head(firm.tenant.id));
+    // Both subscriptions share the app client's one WebSocket.
+    const contracts = app.subscribe(ContractChangedDocument, { after });
+    const access = app.subscribe(AccessChangedDocument, { after });
+    const touch = (id: string, premiumCents: number) => firm.adminClient.request(UpdateContractDocument, { input: { id, premiumCents } });
+
+    await touch(theirs, 1000);
+    expect((await nextWithin(contracts)).value?.contractChanged.contract.contractNumber).toBe("PARTNER-1");
+    await firm.adminClient.request(RevokeCustomerAccessDocument, {
+      input: { appAccountId: toGlobalId("AppAccount", account.id), customerId: toGlobalId("Customer", partner.id) },
+    });
+    expect((await nextWithin(access)).value?.accessChanged.customers.map((c: { id: string }) => c.id)).toEqual([toGlobalId("Customer", account.customerId)]);
+    await touch(theirs, 2000);
+    await touch(own, 3000);
+    // The partner's change is never delivered: the next event is the account's own contract.
+    const next = (await nextWithin(contracts)).value?.contractChanged.contract;
+    expect(next).toMatchObject({ contractNumber: "EIGEN-1", premium: { cents: 3000 } });
+    await contracts.return?.();
+    await access.return?.();
+  });
 });
+
