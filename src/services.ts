@@ -15,6 +15,8 @@ import { DocumentService } from "./modules/document/document.service.js";
 import { filePurposes } from "./modules/index.js";
 import { ReleaseFlow } from "./flows/release.flow.js";
 import { ContractService } from "./modules/contract/contract.service.js";
+import { ClaimService } from "./modules/claim/claim.service.js";
+import { Idempotency } from "./idempotency/idempotency.js";
 
 /** Every service, built once per process over the same dependencies. */
 export class Services {
@@ -33,6 +35,8 @@ export class Services {
   readonly file: FileService;
   readonly document: DocumentService;
   readonly contract: ContractService;
+  readonly claim: ClaimService;
+  readonly idempotency: Idempotency;
   readonly flows: { release: ReleaseFlow };
 
   constructor(readonly deps: Deps) {
@@ -49,9 +53,12 @@ export class Services {
     // Flows span modules: built after the module services they call, handed to the services that start them.
     this.contract = new ContractService(deps, this.events, this.file, this.customer, this.document, this.notification, this.tenant);
     this.document.useContracts(this.contract);
+    this.idempotency = new Idempotency(deps.clock);
+    this.claim = new ClaimService(deps, this.events, this.file, this.customer, this.contract, this.notification, this.idempotency);
+    this.document.useClaims(this.claim);
     this.flows = { release: new ReleaseFlow(this.document, this.contract) };
     this.invitation = new InvitationService(deps, this.outbox, this.flows.release);
-    this.accountAdmin = new AccountAdminService(deps, this.session);
+    this.accountAdmin = new AccountAdminService(deps, this.session, this.outbox);
     this.household = new HouseholdService(deps, this.events);
     this.credentials = new CredentialsService(deps, this.session, this.outbox);
   }

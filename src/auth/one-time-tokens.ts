@@ -12,6 +12,16 @@ export type TokenSubject = { staffUserId: string; appAccountId?: undefined } | {
 const usable = (purpose: TokenPurpose, token: string, now: Date) =>
   and(eq(oneTimeTokens.tokenHash, hashToken(token)), eq(oneTimeTokens.purpose, purpose), isNull(oneTimeTokens.usedAt), gt(oneTimeTokens.expiresAt, now));
 
+/**
+ * A link that carries nothing but its token: no email, name or broker ID ends up in browser histories or proxy
+ * logs. The page behind it asks `linkInfo(token)` what the link is for.
+ */
+export function linkWithToken(base: string, token: string): string {
+  const url = new URL(base);
+  url.searchParams.set("token", token);
+  return url.toString();
+}
+
 const invalidToken = (field: string) => badInput([{ field, rule: "TOKEN_VALID", message: "this link is invalid, already used or expired" }]);
 
 /** Single-use links: a new one voids the subject's earlier unused ones of the same purpose. */
@@ -20,16 +30,7 @@ export class OneTimeTokens {
 
   async issue(on: Queryable, args: { tenantId: string; purpose: TokenPurpose; subject: TokenSubject; ttlMs: number }): Promise<{ token: string; expiresAt: Date }> {
     const now = this.clock.now();
-    await on
-      .update(oneTimeTokens)
-      .set({ usedAt: now })
-      .where(
-        and(
-          args.subject.staffUserId ? eq(oneTimeTokens.staffUserId, args.subject.staffUserId) : eq(oneTimeTokens.appAccountId, args.subject.appAccountId!),
-          eq(oneTimeTokens.purpose, args.purpose),
-          isNull(oneTimeTokens.usedAt),
-        ),
-      );
+    await this.voidAll(on, args.purpose, args.subject);
     const token = newToken(args.purpose.endsWith("PASSWORD_RESET") ? "kr" : "ki");
     const expiresAt = new Date(now.getTime() + args.ttlMs);
     await on.insert(oneTimeTokens).values({
@@ -51,6 +52,30 @@ export class OneTimeTokens {
   async check(on: Queryable, purpose: TokenPurpose, token: string, field = "input.token"): Promise<void> {
     const [row] = await on.select({ id: oneTimeTokens.id }).from(oneTimeTokens).where(usable(purpose, token, this.clock.now()));
     if (!row) throw invalidToken(field);
+  }
+
+  /** The row of a token of any purpose that is neither used nor expired, or null (nothing is used up). */
+  async find(on: Queryable, token: string): Promise<(typeof oneTimeTokens.$inferSelect) | null> {
+    const now = this.clock.now();
+    const [row] = await on
+      .select()
+      .from(oneTimeTokens)
+      .where(and(eq(oneTimeTokens.tokenHash, hashToken(token)), isNull(oneTimeTokens.usedAt), gt(oneTimeTokens.expiresAt, now)));
+    return row ?? null;
+  }
+
+  /** Voids a subject's unused tokens of a purpose (a link that no longer leads anywhere). */
+  async voidAll(on: Queryable, purpose: TokenPurpose, subject: TokenSubject): Promise<void> {
+    await on
+      .update(oneTimeTokens)
+      .set({ usedAt: this.clock.now() })
+      .where(
+        and(
+          subject.staffUserId ? eq(oneTimeTokens.staffUserId, subject.staffUserId) : eq(oneTimeTokens.appAccountId, subject.appAccountId!),
+          eq(oneTimeTokens.purpose, purpose),
+          isNull(oneTimeTokens.usedAt),
+        ),
+      );
   }
 
   /** Uses a token up, atomically: of two concurrent uses exactly one succeeds. */

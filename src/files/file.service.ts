@@ -123,8 +123,18 @@ export class FileService {
    * for this purpose, and its bytes arrived. It becomes ATTACHED and no longer expires.
    */
   async attach(tx: Queryable, viewer: SessionViewer, globalId: string, purpose: FilePurpose, field: string): Promise<FileRow> {
+    const row = await this.ownUpload(tx, viewer, globalId, purpose, field, { lock: true });
+    const [attached] = await tx.update(files).set({ status: "ATTACHED", expiresAt: null }).where(eq(files.id, row.id)).returning();
+    return attached!;
+  }
+
+  /**
+   * An upload of the viewer's own, for this purpose, whose bytes arrived and that nothing uses yet: what
+   * `attach` takes. A module that first works on the bytes (photo renditions) checks the file with it.
+   */
+  async ownUpload(on: Queryable, viewer: SessionViewer, globalId: string, purpose: FilePurpose, field: string, opts: { lock?: boolean } = {}): Promise<FileRow> {
     const id = decodeId(globalId, "File", field);
-    const [row] = await tx
+    const query = on
       .select()
       .from(files)
       .where(
@@ -133,14 +143,20 @@ export class FileService {
           fileScope(viewer),
           viewer.kind === "staff" ? eq(files.createdByStaffId, viewer.userId) : eq(files.createdByAccountId, viewer.accountId),
         ),
-      )
-      .for("update");
+      );
+    const [row] = opts.lock ? await query.for("update") : await query;
     if (!row) throw notFound("File");
     if (row.purpose !== purpose) throw badInput([{ field, rule: "FILE_PURPOSE", message: `was uploaded for ${row.purpose}, not ${purpose}` }]);
     if (row.status === "ATTACHED") throw badInput([{ field, rule: "FILE_UNUSED", message: "is attached already" }]);
     if (row.status !== "STORED") throw badInput([{ field, rule: "FILE_UPLOADED", message: "has not been uploaded yet (PUT the bytes to the upload URL first)" }]);
-    const [attached] = await tx.update(files).set({ status: "ATTACHED", expiresAt: null }).where(eq(files.id, id)).returning();
-    return attached!;
+    return row;
+  }
+
+  /** A stored file's bytes (for work on them, e.g. photo renditions; they are at most the purpose's size). */
+  async bytes(file: FileRow): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.deps.storage.get(file.storageKey)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
   }
 
   /**
@@ -149,7 +165,15 @@ export class FileService {
    * it before the transaction that uses the file, and attach it there with `attachGenerated`; if that
    * transaction fails, the file is abandoned and removed like any upload never attached.
    */
-  async storeGenerated(f: { tenantId: string; purpose: FilePurpose; fileName: string; bytes: Buffer; createdByStaffId?: string | null }): Promise<FileRow> {
+  async storeGenerated(f: {
+    tenantId: string;
+    purpose: FilePurpose;
+    fileName: string;
+    bytes: Buffer;
+    createdByStaffId?: string | null;
+    /** For bytes that stand for an app account's upload (the demo seed's claim photos). */
+    createdByAccountId?: string | null;
+  }): Promise<FileRow> {
     const rule = this.purposes[f.purpose];
     const id = uuidv7();
     const key = `t/${f.tenantId}/${id}`;
@@ -170,6 +194,7 @@ export class FileService {
         sha256: result.sha256,
         storageKey: key,
         createdByStaffId: f.createdByStaffId ?? null,
+        createdByAccountId: f.createdByAccountId ?? null,
         expiresAt: new Date(now.getTime() + ABANDONED_AFTER_MS),
         createdAt: now,
       })

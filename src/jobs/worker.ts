@@ -48,6 +48,7 @@ export class Worker {
     await db.delete(oneTimeTokens).where(lt(oneTimeTokens.expiresAt, new Date(now.getTime() - 30 * 86_400_000)));
     await db.delete(rateLimits).where(lt(rateLimits.windowStart, new Date(now.getTime() - 86_400_000)));
     await this.services.file.removeAbandoned();
+    await this.services.idempotency.removeExpired(db);
     // Retention: resume cursors reach back 30 days; sent mail (personal data) is kept 30 days for support.
     const monthAgo = new Date(now.getTime() - RETENTION_MS);
     await db.delete(events).where(lt(events.createdAt, monthAgo));

@@ -41,3 +41,12 @@ export function contractDocumentUploadedText(args: { customerName: string; docum
     body: `${args.documentTitle} (Vertrag ${args.contractNumber})`,
   };
 }
+
+/** Rule G3: a customer reported a claim in the app. */
+export function claimReportedText(args: { customerName: string; number: string; dateOfLoss: string }): NotificationText {
+  const [y, m, d] = args.dateOfLoss.split("-");
+  return {
+    title: `Neuer Schaden von ${args.customerName}`,
+    body: `Schaden ${args.number} vom ${d}.${m}.${y}: bitte bearbeiten`,
+  };
+}

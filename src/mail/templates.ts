@@ -118,3 +118,36 @@ export function passwordResetMail(args: { salutation: Salutation; recipientName:
     { url: args.link, label: "Passwort festlegen" },
   );
 }
+
+/** A staff user asked for a new password: a link valid for one hour. */
+export function staffPasswordResetMail(args: { recipientName: string; link: string; firm: FirmProfile }): RenderedMail {
+  return render(
+    `Ihr neues Passwort für ${args.firm.name}`,
+    [
+      greet("SIE", args.recipientName),
+      "Sie haben ein neues Passwort für Ihren Zugang angefordert. Der folgende Link ist eine Stunde gültig und kann einmal verwendet werden.",
+      "Wenn Sie das nicht waren, können Sie diese E-Mail ignorieren; Ihr bisheriges Passwort bleibt dann gültig.",
+    ],
+    args.firm,
+    { url: args.link, label: "Passwort festlegen" },
+  );
+}
+
+/** Rule D5: an admin activated the customer's login by hand; the customer sets a password through the link (as in D7). */
+export function appAccountActivatedMail(args: { salutation: Salutation; recipientName: string; link: string; validDays: number; firm: FirmProfile }): RenderedMail {
+  const du = args.salutation === "DU";
+  return render(
+    du ? `Dein Zugang zur Kunden-App von ${args.firm.name} ist freigeschaltet` : `Ihr Zugang zur Kunden-App von ${args.firm.name} ist freigeschaltet`,
+    [
+      greet(args.salutation, args.recipientName),
+      du
+        ? `${args.firm.name} hat deinen Zugang zur Kunden-App freigeschaltet. Bitte lege über den folgenden Link dein Passwort fest. Der Link ist ${args.validDays} Tage gültig und kann einmal verwendet werden.`
+        : `${args.firm.name} hat Ihren Zugang zur Kunden-App freigeschaltet. Bitte legen Sie über den folgenden Link Ihr Passwort fest. Der Link ist ${args.validDays} Tage gültig und kann einmal verwendet werden.`,
+      du
+        ? `Danach meldest du dich mit dieser E-Mail-Adresse, deinem Passwort und der Makler-ID ${args.firm.brokerId} an.`
+        : `Danach melden Sie sich mit dieser E-Mail-Adresse, Ihrem Passwort und der Makler-ID ${args.firm.brokerId} an.`,
+    ],
+    args.firm,
+    { url: args.link, label: "Passwort festlegen" },
+  );
+}

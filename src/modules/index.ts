@@ -3,6 +3,7 @@ import { is } from "drizzle-orm";
 import { PgTable as PgTableClass } from "drizzle-orm/pg-core";
 import * as outboxTables from "../mail/outbox.table.js";
 import * as eventTables from "../realtime/events.table.js";
+import * as idempotencyTables from "../idempotency/idempotency.table.js";
 import { defineModule, type ModuleDefinition } from "./module.js";
 import { tenantModule } from "./tenant/tenant.module.js";
 import { staffModule } from "./staff/staff.module.js";
@@ -12,11 +13,12 @@ import { customerModule } from "./customer/customer.module.js";
 import { accountModule } from "./account/account.module.js";
 import { documentModule } from "./document/document.module.js";
 import { contractModule } from "./contract/contract.module.js";
+import { claimModule } from "./claim/claim.module.js";
 import { fileModule } from "../files/file.module.js";
 import type { FilePurposes } from "../files/purposes.js";
 
-/** The platform's own tables: the mail outbox and the event log behind every subscription. */
-const platformModule = defineModule({ name: "platform", resolvers: [], tables: { ...outboxTables, ...eventTables } });
+/** The platform's own tables: the mail outbox, the event log behind every subscription, idempotency keys. */
+const platformModule = defineModule({ name: "platform", resolvers: [], tables: { ...outboxTables, ...eventTables, ...idempotencyTables } });
 
 /**
  * Every module of the API, registered here once. A new module is a folder with its `<f>.module.ts`
@@ -32,8 +34,9 @@ export const modules: readonly [
   typeof accountModule,
   typeof documentModule,
   typeof contractModule,
+  typeof claimModule,
   typeof fileModule,
-] = [platformModule, tenantModule, staffModule, sessionModule, notificationModule, customerModule, accountModule, documentModule, contractModule, fileModule] as const;
+] = [platformModule, tenantModule, staffModule, sessionModule, notificationModule, customerModule, accountModule, documentModule, contractModule, claimModule, fileModule] as const;
 
 /** Every drizzle table of every module. */
 export function allTables(): PgTable[] {

@@ -4,7 +4,7 @@ import type { Deps } from "../deps.js";
 import type { Tx } from "../db/client.js";
 import type { SessionViewer, Viewer } from "../auth/viewer.js";
 import { events, type EventRow } from "./events.table.js";
-import { badInput } from "../errors.js";
+import { AppError, ErrorCode, badInput } from "../errors.js";
 
 /** Bus topic that says "the event log of this firm has grown (in these topics)"; the firm's reader then reads the log. */
 export const EVENTS_APPENDED = "events.appended";
@@ -52,10 +52,30 @@ export interface LiveEvent<T> {
 /** Re-loads sessions in one query: the viewer of each session that still is one. */
 export type ViewerReloader = (sessionIds: string[]) => Promise<Map<string, Viewer>>;
 
-function parseCursor(after: string | null | undefined): number | undefined {
+/**
+ * Subscription cursors, the one place they are made and read. A client gets an opaque string (base64url of a
+ * versioned payload, `v1:<event id>`), so the encoding can change without breaking stored cursors: a new version is
+ * added here and the old ones stay readable. The bare decimal event id, which clients were given before, and which
+ * `head()` returns, is still accepted.
+ */
+const CURSOR_V1 = /^v1:([0-9]{1,15})$/;
+
+/** The cursor a client receives with an event, to resume after it with `after:`. */
+export function eventCursor(eventId: number): string {
+  return Buffer.from(`v1:${eventId}`, "utf8").toString("base64url");
+}
+
+/** The event id an `after:` cursor stands for (undefined for none); anything not made by `eventCursor` or a decimal id is BAD_USER_INPUT, rule CURSOR. */
+export function parseCursor(after: string | null | undefined): number | undefined {
   if (after === undefined || after === null) return undefined;
-  if (!/^[0-9]{1,15}$/.test(after)) throw badInput([{ field: "after", rule: "CURSOR", message: "is not an event cursor" }]);
-  return Number(after);
+  // The decimal form: cursors stored by clients before they were opaque.
+  if (/^[0-9]{1,15}$/.test(after)) return Number(after);
+  if (/^[A-Za-z0-9_-]{1,40}$/.test(after)) {
+    const id = CURSOR_V1.exec(Buffer.from(after, "base64url").toString("utf8"))?.[1];
+    // Only the canonical spelling: a cursor decodes to one event, and one event has one cursor.
+    if (id !== undefined && eventCursor(Number(id)) === after) return Number(id);
+  }
+  throw badInput([{ field: "after", rule: "CURSOR", message: "is not an event cursor" }]);
 }
 
 /** One subscription, as the firm's reader sees it. */
@@ -256,7 +276,7 @@ export class EventLog {
         sessionId: opts.viewer.sessionId,
         last,
         offer: (viewer, rows) => {
-          if (++backlog > MAX_BACKLOG) return stop(new Error("The subscriber fell too far behind; subscribe again with `after:`"));
+          if (++backlog > MAX_BACKLOG) return stop(new AppError(ErrorCode.RATE_LIMITED, "This subscription fell too far behind; subscribe again with `after:` and the last cursor"));
           // Each subscriber works through its own rows in order; a slow one never holds up the firm's reader.
           chain = chain
             .then(async () => {

@@ -9,12 +9,22 @@ import { getNamedType, isInputObjectType, isInterfaceType, isObjectType, type Gr
 import type { TestServer } from "./harness.js";
 import { factories, upload } from "./factories.js";
 import { PDF, PNG } from "./fixtures.js";
-import { DocumentCategoriesDocument, SetResponsibleStaffDocument, UploadDocumentDocument, type KundenappClient } from "../sdk/client.js";
+import {
+  CreateContractDocument,
+  CreateRiskDocument,
+  DocumentCategoriesDocument,
+  InsurersDocument,
+  ReportClaimDocument,
+  SetResponsibleStaffDocument,
+  UploadDocumentDocument,
+  type KundenappClient,
+} from "../sdk/client.js";
 import { fromGlobalId, toGlobalId } from "../graphql/relay.js";
 import { notifications } from "../modules/notification/notification.table.js";
 import { customers } from "../modules/customer/customer.table.js";
 import { firmRows } from "./firm-tables-registry.js";
 import type { Db } from "../db/client.js";
+import type { StaffPermission } from "../auth/viewer.js";
 
 export type Factories = ReturnType<typeof factories>;
 export type Firm = Awaited<ReturnType<Factories["buildFirm"]>>;
@@ -40,6 +50,30 @@ export interface FirmObjects {
   deletable: [string, string];
   household: string;
   invitee: string;
+  /** Pending staff invitations (INVITED staff users): one to resend, and two to withdraw (a byId row, an operation row). */
+  pendingStaff: [string, string, string];
+  /**
+   * Contracts (rules E0-E5, C3): an insurer of the firm's list; a VEHICLE risk of `customer`; contracts of `customer`:
+   * `contract` (AKTIV, visible, the risk, the admin responsible), `hiddenContract` (AKTIV, staff-only), two open
+   * offers (`offers`: one for a byId row, one for an operation row, as each may be accepted once); and a visible
+   * contract of `other` (`otherContract`) covering a risk of its own (`otherRisk`). `contractFile` is an upload of the admin for `createContract (documentFileId)`.
+   */
+  insurer: string;
+  risk: string;
+  otherRisk: string;
+  contract: string;
+  hiddenContract: string;
+  offers: [string, string];
+  otherContract: string;
+  contractFile: string;
+  /**
+   * Claims (rules G1-G4), reported through the API with a photo each: `claim` of `customer` (by its app account,
+   * firm A's `app`), `otherClaim` of `other` (by an app account of its own); `claimPhoto` is an unattached CLAIM_PHOTO
+   * upload of `customer`'s account, for `reportClaim (photo)`.
+   */
+  claim: string;
+  otherClaim: string;
+  claimPhoto: string;
 }
 
 /** What every access row runs against: two firms, A (the caller's) and B (the foreign one), each with `FirmObjects`. */
@@ -54,7 +88,8 @@ export interface AccessWorld {
   app: AppAccountFixture;
 }
 
-export type Access = "staff" | "admin" | "operator";
+/** `app`: app accounts only (staff get FORBIDDEN); such a row says with `app` what an app account of firm A gets. */
+export type Access = "staff" | "admin" | "operator" | "app";
 
 /** An operation that needs a login, and the least access level that may call it. */
 export interface OperationRow {
@@ -68,6 +103,11 @@ export interface OperationRow {
   app?: "ok" | "hidden";
   /** `own` is the caller's firm; the call should be valid input, so only access decides the answer. */
   call: (client: KundenappClient, own: Firm, w: AccessWorld) => Promise<unknown>;
+  /**
+   * Staff need this permission as well (rule B1): the level's staff user is one holding it, and staff of firm A
+   * without it (an employee, an admin) get FORBIDDEN.
+   */
+  permission?: StaffPermission;
 }
 
 /** An operation that takes an object's ID: another firm's object must be indistinguishable from one that does not exist. */
@@ -84,6 +124,8 @@ export interface ByIdRow {
    * object must then get exactly the answer an unknown ID gets, and the caller's own object a different one.
    */
   filter?: true;
+  /** An operation only app accounts may call: the row runs as firm A's app account (`w.app`) instead of its admin. */
+  as?: "app";
 }
 
 /** A field that lists a firm's rows: the global IDs a client gets, and the global IDs of all a firm's rows of that type. */
@@ -92,12 +134,14 @@ export interface ListRow {
   name: string;
   listed: (client: KundenappClient, w: AccessWorld) => Promise<string[]>;
   rowsOf: (firmId: string, w: AccessWorld) => Promise<string[]>;
+  /** Staff list it only with this permission (rule B1): the staff that list it are firm A's admin and an employee holding it. */
+  permission?: StaffPermission;
   /** For app accounts (rule C3): the global IDs of the rows of the given customers (raw ids). Required when app accounts may call it. */
   app?: { rowsOfCustomers: (customerIds: string[], w: AccessWorld) => Promise<string[]> };
 }
 
 /** Whose events a subscriber must never receive. */
-export type ForeignEvent = "another firm" | "another staff user" | "another customer" | "a revoked household grant";
+export type ForeignEvent = "another firm" | "another staff user" | "another customer" | "a revoked household grant" | "an object hidden from the customer";
 
 /** A subscriber with its stream open: what its next event is, and how to raise one it must receive. */
 export interface Subscriber {
@@ -109,9 +153,12 @@ export interface Subscriber {
 }
 
 export interface SubscriptionRow {
-  /** The Subscription field. */
+  /**
+   * The Subscription field; a field both kinds of login may subscribe to has a row per audience, the name with a
+   * variant (`contractChanged (app)`, `contractChanged (staff)`).
+   */
   name: string;
-  /** Who may subscribe: the other kind of login gets FORBIDDEN. */
+  /** Who may subscribe: unless another row of the field names the other kind, that kind gets FORBIDDEN. */
   audience: "staff" | "app";
   /** The foreign events it is checked against; the guard names those it must have for its audience. */
   cases: readonly ForeignEvent[];
@@ -194,6 +241,26 @@ export async function buildAccessWorld(t: TestServer): Promise<AccessWorld> {
     const household = await f.buildCustomer({ tenant: firm.tenant });
     await f.grantAccess(account, household);
     const invitee = await f.buildCustomer({ tenant: firm.tenant });
+    const pendingStaff = await Promise.all([0, 1, 2].map(async () => (await f.buildStaff({ tenant: firm.tenant, status: "INVITED", passwordHash: null })).id));
+
+    // Contracts (rules E0-E5), through the API by the admin.
+    const { insurers } = await firm.adminClient.request(InsurersDocument, {});
+    const insurerId = insurers[0]!.id;
+    const ownId = toGlobalId("Customer", own.customer.id);
+    const otherId = toGlobalId("Customer", other.customer.id);
+    const { createRisk } = await firm.adminClient.request(CreateRiskDocument, { input: { customerId: ownId, kind: "VEHICLE", licensePlate: "HH-IS 1" } });
+    const { createRisk: otherRisk } = await firm.adminClient.request(CreateRiskDocument, { input: { customerId: otherId, kind: "PERSON", personName: "Iso Andere" } });
+    const addContract = async (customerId: string, extra: { status?: "AKTIV" | "ANGEBOT"; visibleToCustomer?: boolean; riskId?: string; responsibleStaffIds?: string[] }) => {
+      const { createContract } = await firm.adminClient.request(CreateContractDocument, {
+        input: { customerId, insurerId, contractNumber: uniqueName("ISO"), lineOfBusiness: "KFZ", premiumCents: 4_250, paymentInterval: "MONTHLY", notes: "intern", ...extra },
+      });
+      return fromGlobalId(createContract.contract.id)!.id;
+    };
+    const contract = await addContract(ownId, { visibleToCustomer: true, riskId: createRisk.risk.id, responsibleStaffIds: [toGlobalId("StaffUser", firm.admin.id)] });
+    const hiddenContract = await addContract(ownId, { visibleToCustomer: false });
+    const offers = [await addContract(ownId, { status: "ANGEBOT" }), await addContract(ownId, { status: "ANGEBOT" })] as const;
+    const otherContract = await addContract(otherId, { visibleToCustomer: true, riskId: otherRisk.risk.id });
+    const contractFile = await upload(firm.adminClient, pdf);
 
     objects.set(firm, {
       notification: rows.find((r) => r.staffUserId === firm.admin.id)!.id,
@@ -209,11 +276,42 @@ export async function buildAccessWorld(t: TestServer): Promise<AccessWorld> {
       deletable: [deletable[0].id, deletable[1].id],
       household: household.id,
       invitee: invitee.id,
+      pendingStaff: [pendingStaff[0]!, pendingStaff[1]!, pendingStaff[2]!],
+      insurer: fromGlobalId(insurerId)!.id,
+      risk: fromGlobalId(createRisk.risk.id)!.id,
+      otherRisk: fromGlobalId(otherRisk.risk.id)!.id,
+      contract,
+      hiddenContract,
+      offers: [offers[0], offers[1]],
+      otherContract,
+      contractFile: fromGlobalId(contractFile.fileId)!.id,
+      // Set below, once firm A's `app` exists.
+      claim: "",
+      otherClaim: "",
+      claimPhoto: "",
     });
   }
   const of = (firm: Firm) => objects.get(firm)!;
   const [customer] = await db().select().from(customers).where(eq(customers.id, of(a).customer));
   const app = await f.buildAppAccount({ customer: { ...customer!, tenant: a.tenant } });
+
+  // Claims (rules G1-G4): each firm's `customer` (firm A's through `app`) and `other` report one with a photo.
+  for (const firm of [a, b]) {
+    const o = objects.get(firm)!;
+    const rowOf = async (id: string) => ({ ...(await db().select().from(customers).where(eq(customers.id, id)))[0]!, tenant: firm.tenant });
+    const own = firm === a ? app : await f.buildAppAccount({ customer: await rowOf(o.customer) });
+    const reportWithPhoto = async (client: KundenappClient, customerId: string) => {
+      const { fileId } = await upload(client, { purpose: "CLAIM_PHOTO", bytes: PNG, contentType: "image/png" });
+      const { reportClaim } = await client.request(ReportClaimDocument, {
+        input: { idempotencyKey: crypto.randomUUID(), customerId: toGlobalId("Customer", customerId), dateOfLoss: new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10), description: "Iso-Schaden", photoFileIds: [fileId] },
+      });
+      return fromGlobalId(reportClaim.claim.id)!.id;
+    };
+    const ownClient = await f.appClient(own);
+    o.claim = await reportWithPhoto(ownClient, o.customer);
+    o.otherClaim = await reportWithPhoto(await f.appClient(await f.buildAppAccount({ customer: await rowOf(o.other) })), o.other);
+    o.claimPhoto = fromGlobalId((await upload(ownClient, { purpose: "CLAIM_PHOTO", bytes: PNG, contentType: "image/png" })).fileId)!.id;
+  }
   return { t, f, db, a, b, of, app };
 }
 
@@ -296,17 +394,21 @@ export function connectionsWithoutRows(schema: GraphQLSchema, modules: ModuleAcc
   return missing;
 }
 
-/** Subscription fields without a row, or whose row lacks a case its audience needs. */
+/** Rows of Subscription fields only one kind of login may subscribe to (a field open to both has a row for each audience). */
+export function rowsOfOneAudience(rows: SubscriptionRow[]): SubscriptionRow[] {
+  const audiences = new Map<string, Set<SubscriptionRow["audience"]>>();
+  for (const row of rows) audiences.set(baseName(row.name), (audiences.get(baseName(row.name)) ?? new Set()).add(row.audience));
+  return rows.filter((row) => audiences.get(baseName(row.name))!.size === 1);
+}
+
+/** Subscription fields without a row, or with a row that lacks a case its audience needs. */
 export function subscriptionsWithoutRows(schema: GraphQLSchema, modules: ModuleAccess[]): string[] {
-  const rows = new Map(modules.flatMap((m) => m.subscriptions.map((s) => [s.name, s] as const)));
+  const rows = modules.flatMap((m) => m.subscriptions);
   const missing: string[] = [];
   for (const name of Object.keys(schema.getSubscriptionType()?.getFields() ?? {})) {
-    const row = rows.get(name);
-    if (!row) {
-      missing.push(name);
-      continue;
-    }
-    for (const foreign of requiredForeignEvents[row.audience]) if (!row.cases.includes(foreign)) missing.push(`${name}: ${foreign}`);
+    const own = rows.filter((r) => baseName(r.name) === name);
+    if (!own.length) missing.push(name);
+    for (const row of own) for (const foreign of requiredForeignEvents[row.audience]) if (!row.cases.includes(foreign)) missing.push(`${row.name}: ${foreign}`);
   }
   return missing;
 }

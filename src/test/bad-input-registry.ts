@@ -9,13 +9,19 @@ import { expect } from "vitest";
 import type { GraphQLSchema } from "graphql";
 import type { TestServer } from "./harness.js";
 import { factories, upload } from "./factories.js";
-import { PDF, PNG } from "./fixtures.js";
+import { JPEG, PDF, PNG } from "./fixtures.js";
 import {
+  AcceptOfferDocument,
+  CreateContractDocument,
   CreateDocumentCategoryDocument,
+  CreateRiskDocument,
   CreateUploadDocument,
   InviteCustomersDocument,
+  InsurersDocument,
   InviteStaffUserDocument,
+  ReportClaimDocument,
   RequestPasswordResetDocument,
+  RequestStaffPasswordResetDocument,
   UpdateBrokerProfileDocument,
   UploadDocumentDocument,
   type KundenappClient,
@@ -53,9 +59,25 @@ export interface World {
   registration: { email: string; token: string };
   /** The token of `account`'s password-reset link (rule D7). */
   resetToken: string;
+  /** The token of the password-reset link of `firm`'s employee. */
+  staffResetToken: string;
   /** Notifications (global IDs) of the employee, and of the admin. */
   notification: string;
   adminNotification: string;
+  /** A DEACTIVATED staff user of `firm` (global ID): never to be made responsible for anything. */
+  deactivatedStaff: string;
+  /**
+   * Contracts (rules E0-E5), global IDs: an insurer of the firm's list (`insurerName`); of `customer` a risk and an AKTIV
+   * contract from 2024-01-01 to 2026-12-31 covering it (`active`); of `accountCustomer` a risk (`accountRisk`), an
+   * offer its app account accepted (`accepted`), an AKTIV contract it sees (`visible`) and one hidden from it (`hidden`).
+   */
+  contracts: { insurer: string; insurerName: string; risk: string; active: string; accountRisk: string; accepted: string; visible: string; hidden: string };
+  /**
+   * Claims (rules G1-G4), global IDs: a claim `app` reported for `accountCustomer` with one photo, with its idempotency
+   * key (`key`) and date of loss; CLAIM_PHOTO uploads of `app`: that claim's original (`attachedPhoto`), one stored
+   * and unused (`photo`), one never PUT (`pendingPhoto`), and one whose bytes start like a JPEG but hold no image (`brokenPhoto`).
+   */
+  claims: { claim: string; key: string; dateOfLoss: string; attachedPhoto: string; photo: string; pendingPhoto: string; brokenPhoto: string };
 }
 
 /** Values that break the usual rules. */
@@ -116,6 +138,7 @@ export async function buildBadInputWorld(t: TestServer): Promise<World> {
   });
   expect(inviteCustomers.results[0]!.status).toBe("INVITED");
   await t.client().request(RequestPasswordResetDocument, { input: { email: account.email, brokerId: firm.tenant.brokerId } });
+  await t.client().request(RequestStaffPasswordResetDocument, { input: { email: firm.employee.email } });
   /** The token in the link of the one mail to `address` (the outbox holds it; no SMTP server here). */
   const mailedToken = async (address: string) => {
     const [mail] = await db.select().from(mailOutbox).where(eq(mailOutbox.toAddress, address));
@@ -126,6 +149,44 @@ export async function buildBadInputWorld(t: TestServer): Promise<World> {
     .insert(notifications)
     .values([firm.employee, firm.admin].map((s) => ({ tenantId: firm.tenant.id, staffUserId: s.id, kind: "GENERAL" as const, title: "Hinweis", body: `für ${s.name}` })))
     .returning();
+
+  // Contracts (rules E0-E5), through the API: the admin's, and an offer the app account accepts.
+  const { insurers } = await firm.adminClient.request(InsurersDocument, {});
+  const insurer = insurers[0]!;
+  const accountCustomerId = toGlobalId("Customer", accountCustomer.id);
+  const risk = async (customer: string) =>
+    (await firm.adminClient.request(CreateRiskDocument, { input: { customerId: customer, kind: "BUILDING", street: "Lindenweg 4", postalCode: "10405", city: "Berlin" } })).createRisk.risk.id;
+  const [ownRisk, accountRisk] = [await risk(customerId), await risk(accountCustomerId)];
+  const contract = async (customer: string, extra: { status?: "AKTIV" | "ANGEBOT"; visibleToCustomer?: boolean; riskId?: string; startDate?: string; endDate?: string }) =>
+    (
+      await firm.adminClient.request(CreateContractDocument, {
+        input: { customerId: customer, insurerId: insurer.id, contractNumber: `BI-${crypto.randomBytes(4).toString("hex")}`, premiumCents: 12_345, paymentInterval: "YEARLY", ...extra },
+      })
+    ).createContract.contract.id;
+  const active = await contract(customerId, { riskId: ownRisk, startDate: "2024-01-01", endDate: "2026-12-31" });
+  const accepted = await contract(accountCustomerId, { status: "ANGEBOT" });
+  await app.request(AcceptOfferDocument, { input: { contractId: accepted } });
+  const visible = await contract(accountCustomerId, { visibleToCustomer: true });
+  const hidden = await contract(accountCustomerId, { visibleToCustomer: false });
+
+  // Claims (rules G1-G4), reported through the API by the app account.
+  const claimPhoto = async (bytes: Buffer, contentType: string) => (await upload(app, { purpose: "CLAIM_PHOTO", bytes, contentType })).fileId;
+  const attachedPhoto = await claimPhoto(PNG, "image/png");
+  const claimKey = crypto.randomUUID();
+  const dateOfLoss = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+  const { reportClaim } = await app.request(ReportClaimDocument, {
+    input: { idempotencyKey: claimKey, customerId: accountCustomerId, dateOfLoss, description: "Glasbruch", photoFileIds: [attachedPhoto] },
+  });
+  const { createUpload: pendingPhoto } = await app.request(CreateUploadDocument, { input: { purpose: "CLAIM_PHOTO", contentType: "image/jpeg", size: 1000, fileName: "foto.jpg" } });
+  const claimObjects = {
+    claim: reportClaim.claim.id,
+    key: claimKey,
+    dateOfLoss,
+    attachedPhoto,
+    photo: await claimPhoto(PNG, "image/png"),
+    pendingPhoto: pendingPhoto.fileId,
+    brokenPhoto: await claimPhoto(JPEG, "image/jpeg"),
+  };
 
   return {
     firm,
@@ -145,8 +206,12 @@ export async function buildBadInputWorld(t: TestServer): Promise<World> {
     invitee: toGlobalId("Customer", invitee.id),
     registration: { email: invited.email!, token: await mailedToken(invited.email!) },
     resetToken: await mailedToken(account.email),
+    staffResetToken: await mailedToken(firm.employee.email),
     notification: toGlobalId("Notification", notification!.id),
     adminNotification: toGlobalId("Notification", adminNotification!.id),
+    deactivatedStaff: toGlobalId("StaffUser", (await f.buildStaff({ tenant: firm.tenant, status: "DEACTIVATED" })).id),
+    contracts: { insurer: insurer.id, insurerName: insurer.name, risk: ownRisk, active, accountRisk, accepted, visible, hidden },
+    claims: claimObjects,
   };
 }
 

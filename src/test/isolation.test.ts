@@ -21,11 +21,13 @@ import {
   operationsWithoutRows,
   snapshot,
   stalePending,
+  rowsOfOneAudience,
   subscriptionsWithoutRows,
   type AccessWorld,
   type ModuleAccess,
 } from "./access-registry.js";
 import { discoverRows } from "./discover.js";
+import type { StaffPermission } from "../auth/viewer.js";
 
 /** Every module's rows, from its `<f>.access.ts` (found by name: nothing to list here). */
 const modules = await discoverRows<ModuleAccess>(".access.ts");
@@ -44,38 +46,46 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+/** A fresh staff user of firm A with exactly these permissions, logged in (rule B1: rows that need a permission). */
+async function staffOfA(role: "ADMIN" | "EMPLOYEE", permissions: StaffPermission[]): Promise<KundenappClient> {
+  return w.f.staffClient(await w.f.buildStaff({ tenant: w.a.tenant, role, permissions }));
+}
+
 /** Both firms' rows, for "nothing changed". */
 const both = async () => [await snapshot(w, w.a.tenant.id), await snapshot(w, w.b.tenant.id)];
 
 describe("another firm's objects are NOT_FOUND, exactly like objects that do not exist (rule B1, C3)", () => {
-  it.each(named(byId))("%s", async (_, { type, objectOf, call, filter }) => {
+  it.each(named(byId))("%s", async (_, { type, objectOf, call, filter, as }) => {
     const { a, b } = w;
+    // An app-only operation asks as firm A's app account, every other one as its admin.
+    const caller = as === "app" ? await w.f.appClient(w.app) : a.adminClient;
     const before = await snapshot(w, b.tenant.id);
     const [foreignId, missingId, ownId] = [toGlobalId(type, objectOf(b, w)), toGlobalId(type, crypto.randomUUID()), toGlobalId(type, objectOf(a, w))];
     if (filter) {
       // A list filter: another firm's object narrows the list exactly as an unknown one does; the caller's own does not.
-      const [foreign, missing] = [await call(a.adminClient, foreignId, w), await call(a.adminClient, missingId, w)];
+      const [foreign, missing] = [await call(caller, foreignId, w), await call(caller, missingId, w)];
       expect(foreign).toEqual(missing);
       expect(await snapshot(w, b.tenant.id)).toEqual(before);
-      expect(await call(a.adminClient, ownId, w)).not.toEqual(missing);
+      expect(await call(caller, ownId, w)).not.toEqual(missing);
       return;
     }
-    const foreign = await expectApiError(call(a.adminClient, foreignId, w), "NOT_FOUND");
-    const missing = await expectApiError(call(a.adminClient, missingId, w), "NOT_FOUND");
+    const foreign = await expectApiError(call(caller, foreignId, w), "NOT_FOUND");
+    const missing = await expectApiError(call(caller, missingId, w), "NOT_FOUND");
     expect(foreign.message).toBe(missing.message);
     expect(foreign.errors.map((e) => e.extensions)).toEqual(missing.errors.map((e) => e.extensions));
     expect(await snapshot(w, b.tenant.id)).toEqual(before);
     // Not vacuous: the same call on the caller's own object works.
-    await call(a.adminClient, ownId, w);
+    await call(caller, ownId, w);
   });
 });
 
 describe("lists never contain another firm's rows", () => {
-  it.each(named(lists))("%s", async (_, { listed, rowsOf }) => {
+  it.each(named(lists))("%s", async (_, { listed, rowsOf, permission }) => {
     const { a, b } = w;
     const [ownRows, foreignRows] = [await rowsOf(a.tenant.id, w), await rowsOf(b.tenant.id, w)];
     expect(foreignRows.length).toBeGreaterThan(0);
-    for (const client of [a.adminClient, a.employeeClient]) {
+    // A list that needs a permission (rule B1) is read by an employee holding it.
+    for (const client of [a.adminClient, permission ? await staffOfA("EMPLOYEE", [permission]) : a.employeeClient]) {
       const ids = await listed(client, w);
       expect(ids.length).toBeGreaterThan(0);
       expect(ids.filter((id) => foreignRows.includes(id))).toEqual([]);
@@ -120,7 +130,8 @@ describe("subscriptions never deliver another firm's, another user's or customer
     }
   });
 
-  it.each(subscriptions.map((s) => [s.name, s.audience, s] as const))("%s: only %s logins may subscribe; the other kind gets FORBIDDEN", async (_, audience, { subscribeOnce }) => {
+  // A field both kinds of login may subscribe to (a row for each audience) has no kind to refuse.
+  it.each(rowsOfOneAudience(subscriptions).map((s) => [s.name, s.audience, s] as const))("%s: only %s logins may subscribe; the other kind gets FORBIDDEN", async (_, audience, { subscribeOnce }) => {
     const client = audience === "staff" ? await w.f.appClient(w.app) : await w.f.staffClient(w.a.employee);
     await expectApiError(subscribeOnce(client), "FORBIDDEN");
     await client.close();
@@ -130,6 +141,8 @@ describe("subscriptions never deliver another firm's, another user's or customer
 describe("access levels", () => {
   const adminOnly = operations.filter(({ access }) => access === "admin");
   const operatorOnly = operations.filter(({ access }) => access === "operator");
+  const appOnly = operations.filter(({ access }) => access === "app");
+  const needPermission = operations.filter(({ permission }) => permission);
 
   it.each(named(adminOnly))("%s: an employee gets FORBIDDEN and nothing changes", async (_, { call }) => {
     const before = await both();
@@ -143,6 +156,27 @@ describe("access levels", () => {
     for (const client of [w.a.adminClient, w.a.employeeClient]) await expectApiError(call(client, w.a, w), "FORBIDDEN");
     expect(await both()).toEqual(before);
     expect((await w.db().select({ id: tenants.id }).from(tenants)).length).toBe(tenantCount);
+  });
+
+  it.each(needPermission.map((row) => [row.name, row.permission, row] as const))(
+    "%s: staff without %s (an employee, an admin) get FORBIDDEN and nothing changes",
+    async (_, permission, { call }) => {
+      const others: StaffPermission[] = (["CHAT", "CLAIMS"] as const).filter((p) => p !== permission);
+      const clients = [await staffOfA("EMPLOYEE", others), await staffOfA("ADMIN", others)];
+      const before = await both();
+      for (const client of clients) await expectApiError(call(client, w.a, w), "FORBIDDEN");
+      expect(await both()).toEqual(before);
+    },
+  );
+
+  it("app-only rows say what an app account of the firm gets", () => {
+    expect(appOnly.filter(({ app }) => !app).map(({ name }) => name)).toEqual([]);
+  });
+
+  it.each(named(appOnly))("%s: staff (admins included) get FORBIDDEN and nothing changes", async (_, { call }) => {
+    const before = await both();
+    for (const client of [w.a.adminClient, w.a.employeeClient]) await expectApiError(call(client, w.a, w), "FORBIDDEN");
+    expect(await both()).toEqual(before);
   });
 
   it.each(named(operations))("%s: anonymous callers and unknown tokens get UNAUTHENTICATED", async (_, { call }) => {
@@ -194,8 +228,15 @@ describe("access levels", () => {
   });
 
   // Last: it runs each operation for real (promoting firm A's employee, among others).
-  it.each(named(operations))("%s: the level it names may call it", async (_, { access, call }) => {
-    const client = access === "operator" ? t.operator() : await w.f.staffClient(access === "admin" ? w.a.admin : w.a.employee);
+  it.each(named(operations))("%s: the level it names may call it", async (_, { access, call, permission }) => {
+    const client =
+      access === "operator"
+        ? t.operator()
+        : access === "app"
+          ? await w.f.appClient(w.app)
+          : permission
+            ? await staffOfA(access === "admin" ? "ADMIN" : "EMPLOYEE", [permission])
+            : await w.f.staffClient(access === "admin" ? w.a.admin : w.a.employee);
     const outcome = await call(client, w.a, w).then(
       () => "ok",
       (err: { code?: string }) => err.code ?? "unknown",

@@ -60,3 +60,29 @@ export async function startSmtpServer() {
 }
 
 export type SmtpTestServer = Awaited<ReturnType<typeof startSmtpServer>>;
+
+/** Every link of a mail: the URLs in its plain text and the `href`s of its HTML (unescaped). */
+export function linksIn(mail: Pick<ReceivedMail, "text" | "html">): URL[] {
+  const fromText = mail.text.match(/https?:\/\/[^\s<>"]+/g) ?? [];
+  const fromHtml = [...mail.html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, "&"));
+  return [...fromText, ...fromHtml].map((u) => new URL(u));
+}
+
+/**
+ * What a link of a mail may carry: nothing but its token (no email, name or broker ID in browser histories or proxy
+ * logs). Returns the problems found, empty when the links are clean.
+ */
+export function personalDataInLinks(mail: Pick<ReceivedMail, "to" | "text" | "html">): string[] {
+  const problems: string[] = [];
+  for (const url of linksIn(mail)) {
+    const decoded = decodeURIComponent(url.toString()).toLowerCase();
+    const params = [...url.searchParams.keys()];
+    if (params.join(",") !== "token") problems.push(`${url}: parameters ${params.join(",") || "(none)"}, not only token`);
+    if (decoded.includes("@")) problems.push(`${url}: contains an email address`);
+    // The local part alone, too (long enough not to turn up in a random token by chance).
+    for (const local of mail.to.map((to) => to.split("@")[0]!.toLowerCase()).filter((l) => l.length >= 6)) {
+      if (decoded.includes(local)) problems.push(`${url}: contains the recipient's address`);
+    }
+  }
+  return problems;
+}

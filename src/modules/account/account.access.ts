@@ -189,6 +189,16 @@ export const accountAccess: ModuleAccess = {
       rowsOf: async (firmId, w) =>
         (await w.db().select({ id: appAccounts.id }).from(appAccounts).where(eq(appAccounts.tenantId, firmId))).map((r) => toGlobalId("AppAccount", r.id)),
     },
+    {
+      // A search the accounts of both firms match (the factories' mail domain), by email or by customer name: still only firm A's.
+      name: "appAccounts (search)",
+      listed: async (_, w) => {
+        const ids = async (search: string) => (await w.a.adminClient.request(AppAccountsDocument, { first: 100, search })).appAccounts.edges.map((e) => e.node.id);
+        return [...new Set([...(await ids("example.TEST")), ...(await ids("kim"))])];
+      },
+      rowsOf: async (firmId, w) =>
+        (await w.db().select({ id: appAccounts.id }).from(appAccounts).where(eq(appAccounts.tenantId, firmId))).map((r) => toGlobalId("AppAccount", r.id)),
+    },
   ],
   subscriptions: [
     {
@@ -199,7 +209,7 @@ export const accountAccess: ModuleAccess = {
       open: openAccessChanged,
     },
   ],
-  // Open by design: registering through the invitation link, and the password reset.
-  open: ["register", "requestPasswordReset", "resetPassword"],
+  // Open by design: registering through the invitation link, the password reset, and what a mailed link is for.
+  open: ["register", "requestPasswordReset", "resetPassword", "linkInfo"],
   pending: [],
 };

@@ -67,6 +67,7 @@ export const accountBadInput: BadInputRows = {
     ["unknown sharing", (w) => w.firm.employeeClient.request(InviteCustomersDocument, { input: { customers: [{ customerId: w.invitee }], sharing: raw<"ALL_DOCUMENTS">("EVERYTHING") } }), "BAD_USER_INPUT", "input.sharing"],
     ["unknown salutation", (w) => w.firm.employeeClient.request(InviteCustomersDocument, { input: { customers: [{ customerId: w.invitee }], sharing: "ALL_DOCUMENTS", salutation: raw<"SIE">("IHR") } }), "BAD_USER_INPUT", "input.salutation"],
     ["missing customer id", (w) => w.firm.employeeClient.request(InviteCustomersDocument, { input: { customers: [raw<{ customerId: string }>({ email: "neu@example.test" })], sharing: "ALL_DOCUMENTS" } }), "BAD_USER_INPUT", "input.customers.0.customerId"],
+    ["replaceEmail of the wrong type", (w) => w.firm.employeeClient.request(InviteCustomersDocument, { input: { customers: [{ customerId: w.invitee, email: "neu@example.test", replaceEmail: raw<boolean>("ja") }], sharing: "ALL_DOCUMENTS" } }), "BAD_USER_INPUT", "input.customers.0.replaceEmail"],
   ],
   register: [
     ["empty email", (w) => w.anonymous().request(RegisterDocument, { input: { email: "", token: w.registration.token, password: GOOD_PASSWORD } }), "BAD_USER_INPUT", "input.email"],

@@ -18,7 +18,16 @@ export enum InviteStatus {
   INVITED = "INVITED",
   MISSING_EMAIL = "MISSING_EMAIL",
   ALREADY_ACTIVE = "ALREADY_ACTIVE",
+  EMAIL_MISMATCH = "EMAIL_MISMATCH",
+  EMAIL_IN_USE = "EMAIL_IN_USE",
   ERROR = "ERROR",
+}
+export enum LinkPurpose {
+  STAFF_INVITATION = "STAFF_INVITATION",
+  STAFF_PASSWORD_RESET = "STAFF_PASSWORD_RESET",
+  APP_REGISTRATION = "APP_REGISTRATION",
+  APP_PASSWORD_RESET = "APP_PASSWORD_RESET",
+  APP_SET_PASSWORD = "APP_SET_PASSWORD",
 }
 registerEnumType(AppAccountStatus, {
   name: "AppAccountStatus",
@@ -52,6 +61,25 @@ registerEnumType(InviteStatus, {
     INVITED: { description: "The invitation mail with a registration link went out (a fresh link voids an earlier one)." },
     MISSING_EMAIL: { description: "Nothing was sent: the customer has no email address. Ask for one and invite again with `email`." },
     ALREADY_ACTIVE: { description: "Nothing was sent: the customer already has an active login." },
+    EMAIL_MISMATCH: {
+      description:
+        "Nothing was changed or sent: the supplied `email` differs from the one on record (`customer.email`, or the pending login's). Invite again with `replaceEmail: true` to replace it, or without `email` to use the one on record.",
+    },
+    EMAIL_IN_USE: {
+      description:
+        "Nothing was changed or sent: another customer's login (`appAccount`, e.g. a spouse's) uses this email, and an email belongs to one login. Offer household access to this customer on that login (`grantCustomerAccess`), or invite with another email.",
+    },
     ERROR: { description: "Nothing was changed or sent for this customer; `errorCode` and `message` say why." },
+  },
+});
+registerEnumType(LinkPurpose, {
+  name: "LinkPurpose",
+  description: "What a link from a mail is for, and which mutation takes its token.",
+  valuesConfig: {
+    STAFF_INVITATION: { description: "A staff invitation: set a password with `acceptStaffInvitation`." },
+    STAFF_PASSWORD_RESET: { description: "A staff user's password reset: set a new password with `resetStaffPassword`." },
+    APP_REGISTRATION: { description: "An invitation to the customer app: register with `register` (the prefilled email)." },
+    APP_PASSWORD_RESET: { description: "A customer's password reset: set a new password with `resetPassword`." },
+    APP_SET_PASSWORD: { description: "A login the firm activated by hand, without a password yet: set the first one with `resetPassword`." },
   },
 });

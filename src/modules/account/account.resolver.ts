@@ -16,6 +16,7 @@ import {
   CustomerAccessInput,
   InviteCustomersInput,
   InviteCustomersPayload,
+  LinkInfo,
   OkPayload,
   RegisterInput,
   RequestPasswordResetInput,
@@ -25,13 +26,13 @@ import {
 @Resolver(() => AppAccount)
 export class AccountResolver {
   @Authorized("STAFF")
-  @Query(() => AppAccountConnection, { description: "Admins only: the firm's app accounts, optionally filtered by status (INVITED, ACTIVE, DEACTIVATED)." })
+  @Query(() => AppAccountConnection, { description: "Admins only: the firm's app accounts, optionally filtered by status (INVITED, ACTIVE, DEACTIVATED) and by part of the email or the customer's name (`search`)." })
   appAccounts(@Args(() => AppAccountsArgs) args: AppAccountsArgs, @Ctx() ctx: Context) {
     return ctx.services.accountAdmin.list(ctx.viewer, args);
   }
 
   @Authorized("STAFF")
-  @Mutation(() => InviteCustomersPayload, { description: "Invites customers to the app, each on its own: one customer's failure changes and sends nothing for that customer and does not stop the others; `results` reports each. Inviting an INVITED account again mails a fresh link and voids the old one. Fails with APP_DISABLED while the firm's customer app is switched off." })
+  @Mutation(() => InviteCustomersPayload, { description: "Invites customers to the app, each on its own: one customer's failure changes and sends nothing for that customer and does not stop the others; `results` reports each. Inviting an INVITED account again mails a fresh link and voids the old one. A supplied email never silently replaces one on record (EMAIL_MISMATCH unless `replaceEmail`); an email another customer's login uses gives EMAIL_IN_USE with that login, to offer household access on. The mailed link carries only a token (see `linkInfo`). Fails with APP_DISABLED while the firm's customer app is switched off." })
   inviteCustomers(@Arg("input", () => InviteCustomersInput) input: InviteCustomersInput, @Ctx() ctx: Context) {
     return ctx.services.invitation.invite(ctx.viewer, input);
   }
@@ -41,6 +42,14 @@ export class AccountResolver {
     const issued = await ctx.services.credentials.register(input);
     const loggedIn = await createContext(ctx.services, issued.token, ctx.clientAddress, ctx.baseUrl);
     return { token: issued.token, expiresAt: issued.expiresAt, viewer: await describeViewer(loggedIn) };
+  }
+
+  @Query(() => LinkInfo, {
+    description:
+      "No login needed: what the token of a link from a mail (invitation, password reset, app or staff) is for, with the firm's profile, its broker ID and the email to prefill. Nothing is used up. NOT_FOUND for a token that is unknown, used, expired or no longer usable.",
+  })
+  linkInfo(@Arg("token", () => String, { description: "The `token` parameter of the link." }) token: string, @Ctx() ctx: Context) {
+    return ctx.services.credentials.linkInfo(token);
   }
 
   @Mutation(() => OkPayload, { description: "Always answers ok, whether or not the account exists; if an active account has this email and broker ID, mails it a single-use link valid for one hour. Throttled per client address." })
@@ -54,7 +63,7 @@ export class AccountResolver {
   }
 
   @Authorized("STAFF")
-  @Mutation(() => AppAccountPayload, { description: "Admins only: activates an invited account by hand; the customer then sets a password through `requestPasswordReset`. A deactivated account is reactivated instead (CONFLICT)." })
+  @Mutation(() => AppAccountPayload, { description: "Admins only: activates an invited account by hand and mails the customer (in the invitation's salutation) a single-use link, valid 7 days, to set the password with `resetPassword`; the invitation link stops working. A deactivated account is reactivated instead (CONFLICT)." })
   activateAppAccount(@Arg("input", () => AppAccountIdInput) input: AppAccountIdInput, @Ctx() ctx: Context) {
     return ctx.services.accountAdmin.activate(ctx.viewer, input.id);
   }

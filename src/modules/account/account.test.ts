@@ -31,6 +31,8 @@ import {
   DocumentsDocument,
   GrantCustomerAccessDocument,
   InviteCustomersDocument,
+  InviteCustomersWithAccessDocument,
+  LinkInfoDocument,
   LoginDocument,
   LogoutDocument,
   ReactivateAppAccountDocument,
@@ -49,6 +51,10 @@ import { appAccounts } from "./account.table.js";
 import { mailOutbox } from "../../mail/outbox.table.js";
 import { APP_INVITE_TTL_MS } from "./invitation.service.js";
 import { PASSWORD_RESET_TTL_MS } from "./credentials.service.js";
+import { ACTIVATION_LINK_TTL_MS } from "./administration.service.js";
+import { personalDataInLinks } from "../../test/smtp.js";
+// Cursors are opaque to clients; the tests read the position they stand for to check the order.
+import { parseCursor } from "../../realtime/event-log.js";
 
 let t: TestServer;
 let f: ReturnType<typeof factories>;
@@ -114,7 +120,7 @@ async function visibility(staff: KundenappClient, customer: { id: string }): Pro
   return Object.fromEntries(documents.edges.map((e) => [e.node.id, e.node.visibleToCustomer]));
 }
 
-function invite(staff: KundenappClient, customers: Array<{ customerId: string; email?: string }>, opts: { sharing?: "ALL_DOCUMENTS" | "SELECTED_CATEGORIES"; categoryIds?: string[]; salutation?: "SIE" | "DU" } = {}) {
+function invite(staff: KundenappClient, customers: Array<{ customerId: string; email?: string; replaceEmail?: boolean }>, opts: { sharing?: "ALL_DOCUMENTS" | "SELECTED_CATEGORIES"; categoryIds?: string[]; salutation?: "SIE" | "DU" } = {}) {
   return staff.request(InviteCustomersDocument, {
     input: { customers, sharing: opts.sharing ?? "ALL_DOCUMENTS", categoryIds: opts.categoryIds ?? [], salutation: opts.salutation ?? "SIE" },
   });
@@ -243,9 +249,12 @@ describe("D1: bulk invitation", () => {
       expect(mail.text).toContain(`${profile.postalCode} ${profile.city}`);
       expect(mail.text).toContain(firm.tenant.brokerId);
       expect(mail.html).toContain(firm.tenant.brokerId);
+      // The link carries only the token; the app asks what it is for and prefills broker ID and email.
       const link = linkIn(mail);
-      expect(link.searchParams.get("brokerId")).toBe(firm.tenant.brokerId);
+      expect([...link.searchParams.keys()]).toEqual(["token"]);
       expect(link.searchParams.get("token")).toMatch(/^ki_/);
+      const { linkInfo } = await t.client().request(LinkInfoDocument, { token: link.searchParams.get("token")! });
+      expect(linkInfo).toMatchObject({ purpose: "APP_REGISTRATION", email: mail.to[0], brokerId: firm.tenant.brokerId, firmName: profile.name, brokerProfile: profile });
     }
     // The two links differ, and each registers its own customer.
     const tokenA = linkIn(mailsTo(withEmail.email!)[0]!).searchParams.get("token")!;
@@ -297,7 +306,9 @@ describe("D1: bulk invitation", () => {
     expect(mail!.text).not.toContain("dich");
     expect(mail!.text).not.toContain("Hallo");
     expect(mail!.text).toContain(firm.tenant.name); // no profile name set: the firm's name
-    expect(linkIn(mail!).searchParams.get("brokerId")).toBe(firm.tenant.brokerId);
+    expect([...linkIn(mail!).searchParams.keys()]).toEqual(["token"]);
+    const { linkInfo } = await t.client().request(LinkInfoDocument, { token: linkIn(mail!).searchParams.get("token")! });
+    expect(linkInfo).toMatchObject({ purpose: "APP_REGISTRATION", email: customer.email, brokerId: firm.tenant.brokerId, firmName: firm.tenant.name });
   });
 
   it("reports ALREADY_ACTIVE for an active login even when the customer record has no email (not MISSING_EMAIL)", async () => {
@@ -357,6 +368,87 @@ describe("D2: re-invitation", () => {
     expect(old.fields).toMatchObject([{ field: "input.token", rule: "TOKEN_VALID" }]);
     const { register } = await t.client().request(RegisterDocument, { input: { email: customer.email!, token: second, password: GOOD_PASSWORD } });
     expect(register.viewer.kind).toBe("APP_ACCOUNT");
+  });
+});
+
+describe("D1: invitations never rewrite data silently", () => {
+  it("an email that differs from the one on record is refused for that customer (EMAIL_MISMATCH) with nothing changed; replaceEmail replaces it", async () => {
+    const firm = await f.buildFirm();
+    const cats = await categoryIds(firm.adminClient);
+    const customer = await f.buildCustomer({ tenant: firm.tenant });
+    const onRecord = customer.email!;
+    const typo = `vertippt-${unique()}@example.test`;
+    const document = await addDocument(firm.employeeClient, customer, cats.POLICY!);
+    const bystander = await f.buildCustomer({ tenant: firm.tenant });
+    await deliverMails();
+    const before = smtp.received.length;
+
+    const { inviteCustomers } = await invite(firm.employeeClient, [{ customerId: customerId(customer), email: typo }, { customerId: customerId(bystander) }]);
+    const [refused, invited] = inviteCustomers.results;
+    expect(refused).toMatchObject({ customerId: customerId(customer), status: "EMAIL_MISMATCH", errorCode: null, appAccount: null, customer: { email: onRecord } });
+    expect(refused!.message).toContain("replaceEmail");
+    expect(invited!.status).toBe("INVITED"); // the others proceed
+    // Nothing changed for the refused customer: email, login, released documents, mail.
+    expect((await firm.employeeClient.request(CustomerDocument, { id: customerId(customer) })).customer.email).toBe(onRecord);
+    expect(await db().select().from(appAccounts).where(eq(appAccounts.customerId, customer.id))).toEqual([]);
+    expect(await visibility(firm.employeeClient, customer)).toEqual({ [document]: false });
+    await deliverMails();
+    expect(smtp.received.slice(before).map((m) => m.to)).toEqual([[bystander.email]]);
+
+    // The same email as on record (any case) is no conflict.
+    const same = await invite(firm.employeeClient, [{ customerId: customerId(customer), email: onRecord.toUpperCase() }]);
+    expect(same.inviteCustomers.results[0]!.status).toBe("INVITED");
+    // A pending login with the old address: still refused without replaceEmail, the login keeps its email.
+    const again = await invite(firm.employeeClient, [{ customerId: customerId(customer), email: typo }]);
+    expect(again.inviteCustomers.results[0]).toMatchObject({ status: "EMAIL_MISMATCH", appAccount: { email: onRecord, status: "INVITED" } });
+    // replaceEmail without an email is refused for that customer.
+    const noEmail = await invite(firm.employeeClient, [{ customerId: customerId(customer), replaceEmail: true }]);
+    expect(noEmail.inviteCustomers.results[0]).toMatchObject({ status: "ERROR", errorCode: "BAD_USER_INPUT" });
+
+    // Asked for: the email is replaced on the customer and the login, and the invitation goes to the new one.
+    const replaced = await invite(firm.employeeClient, [{ customerId: customerId(customer), email: typo, replaceEmail: true }]);
+    expect(replaced.inviteCustomers.results[0]).toMatchObject({ status: "INVITED", customer: { email: typo }, appAccount: { email: typo } });
+    expect((await firm.employeeClient.request(CustomerDocument, { id: customerId(customer) })).customer.email).toBe(typo);
+    const token = await tokenMailedTo(typo);
+    await t.client().request(RegisterDocument, { input: { email: typo, token, password: GOOD_PASSWORD } });
+  });
+
+  it("two customers with one email (a couple) end with one login that sees both: the second is EMAIL_IN_USE with that login, then household access", async () => {
+    const firm = await f.buildFirm();
+    const shared = `familie-${unique()}@example.test`;
+    const [anna, bernd] = [
+      await f.buildCustomer({ tenant: firm.tenant, firstName: "Anna", lastName: "Paar", email: shared }),
+      await f.buildCustomer({ tenant: firm.tenant, firstName: "Bernd", lastName: "Paar", email: shared }),
+    ];
+    await deliverMails();
+    const before = smtp.received.length;
+    // Both in one call: the first is invited, the second told that this email's login exists, with that login.
+    const { inviteCustomers } = await firm.employeeClient.request(InviteCustomersWithAccessDocument, {
+      input: { customers: [{ customerId: customerId(anna) }, { customerId: customerId(bernd) }], sharing: "ALL_DOCUMENTS" },
+    });
+    const [first, second] = inviteCustomers.results;
+    expect(first).toMatchObject({ status: "INVITED", appAccount: { email: shared } });
+    expect(second).toMatchObject({ status: "EMAIL_IN_USE", errorCode: null, customer: { id: customerId(bernd) }, appAccount: { id: first!.appAccount!.id, customer: { id: customerId(anna) } } });
+    expect(second!.message).toContain("household");
+    expect(await db().select().from(appAccounts).where(eq(appAccounts.customerId, bernd.id))).toEqual([]);
+    await deliverMails();
+    expect(smtp.received.slice(before)).toHaveLength(1);
+
+    // Anna registers; inviting Bernd again still answers with her (now active) login.
+    const { register } = await t.client().request(RegisterDocument, { input: { email: shared, token: await tokenMailedTo(shared), password: GOOD_PASSWORD } });
+    const again = await invite(firm.employeeClient, [{ customerId: customerId(bernd) }]);
+    expect(again.inviteCustomers.results[0]).toMatchObject({ status: "EMAIL_IN_USE", appAccount: { id: first!.appAccount!.id, status: "ACTIVE" } });
+
+    // What the result offers: household access for Bernd on that login (rule D9).
+    await firm.employeeClient.request(GrantCustomerAccessDocument, { input: { appAccountId: second!.appAccount!.id, customerId: customerId(bernd) } });
+    const app = t.client(register.token);
+    const { viewer } = await app.request(AppViewerDocument);
+    expect(viewer!.customers.map((c) => c.id).sort()).toEqual([customerId(anna), customerId(bernd)].sort());
+    // A fresh login with the shared email sees both too.
+    const { login } = await appLogin({ email: shared, brokerId: firm.tenant.brokerId, password: GOOD_PASSWORD });
+    const fresh = (await t.client(login.token).request(AppViewerDocument)).viewer!;
+    expect(fresh.customers.map((c) => c.id).sort()).toEqual([customerId(anna), customerId(bernd)].sort());
+    expect(await db().select().from(appAccounts).where(eq(appAccounts.email, shared))).toHaveLength(1);
   });
 });
 
@@ -501,11 +593,51 @@ describe("D5: managing app accounts", () => {
     await expectApiError(firm.employeeClient.request(AppAccountsDocument, { first: 10 }), "FORBIDDEN");
   });
 
-  it("activates an invited account by hand; the customer then sets a password through the reset (D7)", async () => {
+  it("searches accounts by part of the login email or the customer's name, ignoring case, wildcards literal, within the firm (issue 12)", async () => {
     const firm = await f.buildFirm();
-    const customer = await f.buildCustomer({ tenant: firm.tenant });
+    const tag = crypto.randomBytes(3).toString("hex");
+    const jonas = await f.buildAppAccount({ customer: await f.buildCustomer({ tenant: firm.tenant, firstName: "Jonas", lastName: "Berger", email: `jb-${tag}@familie.test` }) });
+    const lena = await f.buildAppAccount({
+      customer: await f.buildCustomer({ tenant: firm.tenant, firstName: "Lena", lastName: "Schulz", email: `lena_${tag}@schulz.test` }),
+      status: "DEACTIVATED",
+    });
+    const percent = await f.buildAppAccount({ customer: await f.buildCustomer({ tenant: firm.tenant, firstName: "Max", lastName: "100% Sicher", email: `max-${tag}@mail.test` }) });
+    // Another firm's namesake: never listed.
+    const other = await f.buildFirm();
+    await f.buildAppAccount({ customer: await f.buildCustomer({ tenant: other.tenant, firstName: "Jonas", lastName: "Berger", email: `jb2-${tag}@familie.test` }) });
+
+    const search = async (term: string, status?: "INVITED" | "ACTIVE" | "DEACTIVATED") => {
+      const { appAccounts: list } = await firm.adminClient.request(AppAccountsDocument, { first: 100, search: term, status });
+      expect(list.totalCount).toBe(list.edges.length);
+      return list.edges.map((e) => e.node.id).sort();
+    };
+    // By name, either way round, any case.
+    expect(await search("jonas b")).toEqual([accountId(jonas)]);
+    expect(await search("BERGER, JON")).toEqual([accountId(jonas)]);
+    expect(await search("schul")).toEqual([accountId(lena)]);
+    // By email, partly.
+    expect(await search("FAMILIE.test")).toEqual([accountId(jonas)]);
+    expect(await search(tag)).toEqual([accountId(jonas), accountId(lena), accountId(percent)].sort());
+    // With the status filter.
+    expect(await search(tag, "DEACTIVATED")).toEqual([accountId(lena)]);
+    // Wildcards match themselves.
+    expect(await search("100%")).toEqual([accountId(percent)]);
+    expect(await search("_")).toEqual([accountId(lena)]);
+    expect(await search("%")).toEqual([accountId(percent)]);
+    expect(await search("keiner-hier")).toEqual([]);
+    // Too long: BAD_USER_INPUT naming `search`; employees stay FORBIDDEN.
+    const err = await expectApiError(firm.adminClient.request(AppAccountsDocument, { search: "x".repeat(101) }), "BAD_USER_INPUT");
+    expect(err.fields).toEqual([expect.objectContaining({ field: "search", rule: "LENGTH" })]);
+    await expectApiError(firm.employeeClient.request(AppAccountsDocument, { search: "jonas" }), "FORBIDDEN");
+  });
+
+  it("activates an invited account by hand and mails a link to set the password, as invited (Du); the link leads to a login, the invitation link is dead", async () => {
+    const firm = await f.buildFirm();
+    await firm.adminClient.request(UpdateBrokerProfileDocument, { input: profile });
+    const customer = await f.buildCustomer({ tenant: firm.tenant, firstName: "Dora", lastName: "Duzen" });
     const { inviteCustomers } = await invite(firm.adminClient, [{ customerId: customerId(customer) }], { salutation: "DU" });
     const id = inviteCustomers.results[0]!.appAccount!.id;
+    const invitation = await tokenMailedTo(customer.email!);
     await expectApiError(firm.employeeClient.request(ActivateAppAccountDocument, { input: { id } }), "FORBIDDEN");
 
     const { activateAppAccount } = await firm.adminClient.request(ActivateAppAccountDocument, { input: { id } });
@@ -514,16 +646,53 @@ describe("D5: managing app accounts", () => {
     // No password yet: nothing logs in.
     await expectApiError(appLogin({ email: customer.email!, brokerId: firm.tenant.brokerId, password: GOOD_PASSWORD }), "UNAUTHENTICATED");
 
-    await t.client().request(RequestPasswordResetDocument, { input: { email: customer.email!, brokerId: firm.tenant.brokerId } });
+    // The customer is told, in the salutation of the invitation.
     await deliverMails();
+    expect(mailsTo(customer.email!)).toHaveLength(2);
     const mail = mailsTo(customer.email!).at(-1)!;
-    expect(mail.subject).toBe("Dein neues Passwort für die Kunden-App");
-    const token = linkIn(mail).searchParams.get("token")!;
+    expect(mail.subject).toBe(`Dein Zugang zur Kunden-App von ${profile.name} ist freigeschaltet`);
+    expect(mail.text).toContain("Hallo Dora Duzen,");
+    expect(mail.text).toContain("lege über den folgenden Link dein Passwort fest");
+    expect(mail.text).not.toMatch(/\bSie\b|Ihr/);
+    expect(mail.text).toContain(firm.tenant.brokerId);
+    const link = linkIn(mail);
+    expect([...link.searchParams.keys()]).toEqual(["token"]);
+    const token = link.searchParams.get("token")!;
+    expect((await t.client().request(LinkInfoDocument, { token })).linkInfo).toMatchObject({ purpose: "APP_SET_PASSWORD", email: customer.email, brokerId: firm.tenant.brokerId });
+    // The invitation link leads nowhere now, rather than to an error after the customer typed a password.
+    await expectApiError(t.client().request(LinkInfoDocument, { token: invitation }), "NOT_FOUND");
+    await expectApiError(t.client().request(RegisterDocument, { input: { email: customer.email!, token: invitation, password: GOOD_PASSWORD } }), "BAD_USER_INPUT");
+
     await t.client().request(ResetPasswordDocument, { input: { token, password: "Mein-Neues-Passwort-1" } });
     const { login } = await appLogin({ email: customer.email!, brokerId: firm.tenant.brokerId, password: "Mein-Neues-Passwort-1" });
     expect(login.viewer.kind).toBe("APP_ACCOUNT");
+    expect((await t.client(login.token).request(AppViewerDocument)).viewer?.appAccount?.id).toBe(id);
     const { appAccounts: list } = await firm.adminClient.request(AppAccountsDocument, { status: "ACTIVE" });
     expect(list.edges.map((e) => e.node)).toMatchObject([{ id, hasPassword: true }]);
+    // Single use; activating again sends nothing.
+    await expectApiError(t.client().request(ResetPasswordDocument, { input: { token, password: "Noch-Ein-Passwort-2" } }), "BAD_USER_INPUT");
+    await firm.adminClient.request(ActivateAppAccountDocument, { input: { id } });
+    await deliverMails();
+    expect(mailsTo(customer.email!)).toHaveLength(2);
+  });
+
+  it("the activation mail of a formally invited customer says Sie; its link is valid for a week", async () => {
+    const firm = await f.buildFirm();
+    const customer = await f.buildCustomer({ tenant: firm.tenant, firstName: "Siegfried", lastName: "Sieger" });
+    const { inviteCustomers } = await invite(firm.adminClient, [{ customerId: customerId(customer) }], { salutation: "SIE" });
+    await firm.adminClient.request(ActivateAppAccountDocument, { input: { id: inviteCustomers.results[0]!.appAccount!.id } });
+    await deliverMails();
+    const mail = mailsTo(customer.email!).at(-1)!;
+    expect(mail.subject).toBe(`Ihr Zugang zur Kunden-App von ${firm.tenant.name} ist freigeschaltet`);
+    expect(mail.text).toContain("Guten Tag Siegfried Sieger,");
+    expect(mail.text).toContain("legen Sie über den folgenden Link Ihr Passwort fest");
+    expect(mail.text).toContain("7 Tage gültig");
+    expect(mail.text).not.toMatch(/\bdu\b|\bdein/i);
+    const token = linkIn(mail).searchParams.get("token")!;
+    const { linkInfo } = await t.client().request(LinkInfoDocument, { token });
+    expect(new Date(linkInfo.expiresAt).getTime() - t.clock.now().getTime()).toBeGreaterThan(ACTIVATION_LINK_TTL_MS - 60_000);
+    await t.client().request(ResetPasswordDocument, { input: { token, password: "Sieger-Passwort-1" } });
+    await appLogin({ email: customer.email!, brokerId: firm.tenant.brokerId, password: "Sieger-Passwort-1" });
   });
 
   it("deactivation ends sessions and closes open subscriptions at once; reactivation lets them log in again", async () => {
@@ -656,9 +825,10 @@ describe("D7: password reset", () => {
     const mail = arrived[0]!;
     expect(mail.subject).toBe("Ihr neues Passwort für die Kunden-App");
     const link = linkIn(mail);
-    expect(link.searchParams.get("brokerId")).toBe(firm.tenant.brokerId);
+    expect([...link.searchParams.keys()]).toEqual(["token"]);
     const token = link.searchParams.get("token")!;
     expect(token).toMatch(/^kr_/);
+    expect((await t.client().request(LinkInfoDocument, { token })).linkInfo).toMatchObject({ purpose: "APP_PASSWORD_RESET", email: account.email, brokerId: firm.tenant.brokerId });
 
     // The new password follows D4; a refused one does not use the token up.
     const weak = await expectApiError(t.client().request(ResetPasswordDocument, { input: { token, password: "kurz" } }), "BAD_USER_INPUT");
@@ -759,7 +929,7 @@ describe("D9: household access", () => {
     expect((await app.request(AppViewerDocument)).viewer?.customers.map((c) => c.id)).toEqual([customerId(own)]);
     const revoked = await nextWithin(sub);
     expect(accessEvent(revoked).ids).toEqual([customerId(own)]);
-    expect(Number(accessEvent(revoked).cursor)).toBeGreaterThan(Number(accessEvent(granted).cursor));
+    expect(parseCursor(accessEvent(revoked).cursor)).toBeGreaterThan(parseCursor(accessEvent(granted).cursor)!);
     // Revoking what is not granted changes nothing and pushes nothing.
     await firm.employeeClient.request(RevokeCustomerAccessDocument, { input: { appAccountId: accountId(account), customerId: customerId(partner) } });
     await nothingWithin(sub, 300);
@@ -813,7 +983,7 @@ describe("D9: household access", () => {
     const resumed = app.subscribe(AccessChangedDocument, { after: cursor });
     const next = await nextWithin(resumed);
     expect(accessEvent(next).ids).toEqual([customerId(own), customerId(b), customerId(c), customerId(d)]);
-    expect(Number(accessEvent(next).cursor)).toBeGreaterThan(Number(cursor));
+    expect(parseCursor(accessEvent(next).cursor)).toBeGreaterThan(parseCursor(cursor)!);
     // Nothing more (one event for both grants), then live again. One pending `next()` serves both checks.
     const pending = nextWithin(resumed, 3_000);
     expect(await Promise.race([pending.then(() => "event", () => "error"), new Promise((r) => setTimeout(() => r("nothing"), 300))])).toBe("nothing");
@@ -861,5 +1031,21 @@ describe("loaders of one style (module foundations)", () => {
     expect(after.viewer!.customers[0]!.contactPersons.map((c) => c.name)).toEqual([firm.employee.name, firm.admin.name]);
     // The staff user itself stays out of the app's reach.
     await expectApiError(app.request(NodeDocument, { id: toGlobalId("StaffUser", firm.employee.id) }), "NOT_FOUND");
+  });
+});
+
+// Last in the file: it reads every mail the file sent (invitations, resets, activations).
+describe("links without personal data", () => {
+  it("no link in any mail this file sent carries an email address or anything but the token", async () => {
+    await deliverMails();
+    expect(smtp.received.length).toBeGreaterThan(5);
+    expect(smtp.received.flatMap((m) => personalDataInLinks(m))).toEqual([]);
+  });
+
+  it("linkInfo answers NOT_FOUND for unknown, malformed and overlong tokens alike", async () => {
+    for (const token of ["", "ki_unbekannt", `ki_${crypto.randomBytes(32).toString("base64url")}`, "x".repeat(5_000)]) {
+      const err = await expectApiError(t.client().request(LinkInfoDocument, { token }), "NOT_FOUND");
+      expect(err.message).toBe("Link not found");
+    }
   });
 });

@@ -1,14 +1,15 @@
 import { ArgsType, Field, ID, InputType, ObjectType } from "type-graphql";
-import { ArrayMaxSize, ArrayMinSize, IsOptional, MaxLength, ValidateNested } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsOptional, MaxLength, ValidateNested } from "class-validator";
 import { Node, toGlobalId } from "../../graphql/relay.js";
 import { Connection, PageArgs } from "../../graphql/connection.js";
 import { EmailAddress } from "../../graphql/scalars.js";
 import { ErrorCode } from "../../errors.js";
 import { Customer } from "../customer/customer.types.js";
 import type { AppAccountRow } from "./account.table.js";
-import { AppAccountStatus, DocumentSharing, InviteStatus, Salutation } from "./account.enums.js";
+import { BrokerProfile } from "../tenant/tenant.types.js";
+import { AppAccountStatus, DocumentSharing, InviteStatus, LinkPurpose, Salutation } from "./account.enums.js";
 
-export { AppAccountStatus, DocumentSharing, InviteStatus, Salutation };
+export { AppAccountStatus, DocumentSharing, InviteStatus, LinkPurpose, Salutation };
 
 
 @ObjectType({
@@ -60,16 +61,31 @@ export class AppAccountsArgs extends PageArgs {
   @Field(() => AppAccountStatus, { nullable: true, description: "Only accounts with this status." })
   @IsOptional()
   status?: AppAccountStatus;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Part of the login email or of the account's customer's name, case-insensitive (at most 100 characters; % and _ match themselves). Blank matches every account.",
+  })
+  @IsOptional()
+  @MaxLength(100)
+  search?: string;
 }
 
 @InputType()
 export class InviteeInput {
   @Field(() => ID, { description: "A customer of the firm; each customer at most once per call." })
   customerId!: string;
-  @Field(() => String, { nullable: true, description: "An email to store on the customer and invite, for customers without one." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "An email to store on the customer and invite, for customers without one. One that differs from the email on record is refused for this customer (EMAIL_MISMATCH) unless `replaceEmail` is true.",
+  })
   @IsOptional()
   @MaxLength(254)
   email?: string | null;
+  @Field(() => Boolean, { defaultValue: false, description: "Replace the customer's email on record (and a pending login's) with `email`." })
+  @IsBoolean()
+  replaceEmail!: boolean;
 }
 
 @InputType({ description: "An invitation to the customer app for one or many customers (1 to 500); with one customer it is the single invitation." })
@@ -96,14 +112,18 @@ export class InviteResult {
   customer!: Customer | null;
   @Field(() => InviteStatus)
   status!: InviteStatus;
-  @Field(() => AppAccount, { nullable: true, description: "The customer's login after the invitation; null for MISSING_EMAIL and ERROR." })
+  @Field(() => AppAccount, {
+    nullable: true,
+    description:
+      "The customer's login after the invitation; null for MISSING_EMAIL and ERROR. With EMAIL_IN_USE: the other customer's login that uses the email, to offer household access on.",
+  })
   appAccount!: AppAccount | null;
   @Field(() => ErrorCode, {
     nullable: true,
-    description: "With status ERROR: why, e.g. NOT_FOUND (not a customer of the firm), CONFLICT (a deactivated login, or an email another login uses), BAD_USER_INPUT.",
+    description: "With status ERROR: why, e.g. NOT_FOUND (not a customer of the firm), CONFLICT (a deactivated login), BAD_USER_INPUT.",
   })
   errorCode!: ErrorCode | null;
-  @Field(() => String, { nullable: true, description: "With status ERROR: a readable explanation." })
+  @Field(() => String, { nullable: true, description: "With status ERROR, EMAIL_MISMATCH or EMAIL_IN_USE: a readable explanation." })
   message!: string | null;
 }
 
@@ -178,8 +198,27 @@ export class CustomerAccessInput {
 
 @ObjectType({ description: "The customers the account may access after a grant or revocation: the app replaces its list with this one." })
 export class AccessChangedEvent {
-  @Field(() => String, { description: "Pass it as `after:` when subscribing again, to receive what was missed." })
+  @Field(() => String, { description: "Opaque: pass it as `after:` when subscribing again, to receive what was missed. Store it as it is; do not parse it." })
   cursor!: string;
   @Field(() => [Customer], { description: "Every customer the account may access now: its own first, then the granted ones by name." })
   customers!: Customer[];
+}
+
+@ObjectType({
+  description:
+    "What a link from a mail is for, read before logging in: the page behind the link (which carries only the token) shows the firm and prefills the form with it.",
+})
+export class LinkInfo {
+  @Field(() => LinkPurpose)
+  purpose!: LinkPurpose;
+  @Field(() => EmailAddress, { description: "The login email the link was sent to: prefill it." })
+  email!: string;
+  @Field(() => String, { description: "The firm's broker ID: prefill it in the customer app's login." })
+  brokerId!: string;
+  @Field(() => String, { description: "The firm's name as its mails sign it: the profile's name, else the firm's." })
+  firmName!: string;
+  @Field(() => BrokerProfile, { description: "The firm's contact card (`logoUrl` is null here: it needs a session)." })
+  brokerProfile!: BrokerProfile;
+  @Field(() => Date, { description: "Until when the link can be used (once)." })
+  expiresAt!: Date;
 }

@@ -4,20 +4,23 @@ import { appAccounts } from "./account.table.js";
 import { customers } from "../customer/customer.table.js";
 import { staffUsers } from "../staff/staff.table.js";
 import { tenants } from "../tenant/tenant.table.js";
-import { AppError, ErrorCode, badInput } from "../../errors.js";
+import { AppError, ErrorCode, badInput, notFound } from "../../errors.js";
 import { passwordProblems } from "../../auth/password.js";
-import { OneTimeTokens } from "../../auth/one-time-tokens.js";
+import { OneTimeTokens, linkWithToken } from "../../auth/one-time-tokens.js";
 import { LOGIN_LIMITS } from "../../auth/rate-limit.js";
 import { normalizeBrokerId } from "../tenant/broker-id.js";
-import { firmProfile, passwordResetMail } from "../../mail/templates.js";
+import { firmProfile, passwordResetMail, staffPasswordResetMail } from "../../mail/templates.js";
 import type { Outbox } from "../../mail/outbox.js";
 import type { IssuedSession, SessionService } from "../session/session.service.js";
-import type { AcceptStaffInvitationInput } from "../staff/staff.types.js";
-import { appLink } from "./invitation.service.js";
-import type { RegisterInput, RequestPasswordResetInput, ResetPasswordInput } from "./account.types.js";
+import type { AcceptStaffInvitationInput, RequestStaffPasswordResetInput, ResetStaffPasswordInput } from "../staff/staff.types.js";
+import { BrokerProfile } from "../tenant/tenant.types.js";
+import { LinkInfo, LinkPurpose, type RegisterInput, type RequestPasswordResetInput, type ResetPasswordInput } from "./account.types.js";
 
-/** Rule D7: a reset link is valid for one hour. */
+/** Rule D7: a reset link is valid for one hour (staff reset links too). */
 export const PASSWORD_RESET_TTL_MS = 3_600_000;
+
+/** The longest token any link carries; a longer one is unknown without a look-up. */
+const MAX_TOKEN_LENGTH = 200;
 
 /**
  * Setting a password through a single-use link: an app account's registration (D4) and reset (D7),
@@ -82,7 +85,7 @@ export class CredentialsService {
         subject: { appAccountId: found.account.id },
         ttlMs: PASSWORD_RESET_TTL_MS,
       });
-      const link = appLink(this.deps.config.appLinkBase, "reset-password", { brokerId: found.tenant.brokerId, token });
+      const link = linkWithToken(this.deps.config.appLinkBase, token);
       const mail = passwordResetMail({
         salutation: found.account.salutation,
         recipientName: `${found.customer.firstName} ${found.customer.lastName}`,
@@ -129,6 +132,88 @@ export class CredentialsService {
         .returning();
       if (!user) throw badInput([{ field: "input.token", rule: "TOKEN_VALID", message: "this invitation is no longer valid" }]);
       return this.sessions.issue({ tenantId: user.tenantId, staffUserId: user.id }, tx);
+    });
+  }
+
+  /**
+   * A staff user who forgot the password: always the same answer; a mail with a one-hour single-use link only if an
+   * ACTIVE staff user has this email. Throttled per client address like the customer reset.
+   */
+  async requestStaffPasswordReset(input: RequestStaffPasswordResetInput, clientAddress: string): Promise<{ ok: true }> {
+    const keys: Array<[string, typeof LOGIN_LIMITS.address]> = [[`staff-reset:addr:${clientAddress}`, LOGIN_LIMITS.address]];
+    await this.deps.rateLimiter.check(keys);
+    await this.deps.rateLimiter.hit(keys);
+    const email = input.email.trim().toLowerCase();
+    await this.deps.database.db.transaction(async (tx) => {
+      const [found] = await tx
+        .select({ user: staffUsers, tenant: tenants })
+        .from(staffUsers)
+        .innerJoin(tenants, eq(tenants.id, staffUsers.tenantId))
+        .where(eq(staffUsers.email, email));
+      if (!found || found.user.status !== "ACTIVE") return;
+      const { token } = await this.tokens.issue(tx, {
+        tenantId: found.tenant.id,
+        purpose: "PASSWORD_RESET",
+        subject: { staffUserId: found.user.id },
+        ttlMs: PASSWORD_RESET_TTL_MS,
+      });
+      const link = linkWithToken(this.deps.config.staffLinkBase, token);
+      const mail = staffPasswordResetMail({ recipientName: found.user.name, link, firm: firmProfile(found.tenant) });
+      await this.outbox.enqueue(tx, { ...mail, to: email, template: "staff-password-reset", tenantId: found.tenant.id });
+    });
+    return { ok: true };
+  }
+
+  /** Sets a staff user's new password (the password rules) through the reset link and ends every session of the user. */
+  async resetStaffPassword(input: ResetStaffPasswordInput): Promise<{ ok: true }> {
+    const problems = passwordProblems(input.password);
+    if (problems.length) throw badInput(problems);
+    await this.tokens.check(this.deps.database.db, "PASSWORD_RESET", input.token);
+    const hash = await this.deps.hasher.hash(input.password);
+    const ended = await this.deps.database.db.transaction(async (tx) => {
+      const token = await this.tokens.consume(tx, "PASSWORD_RESET", input.token);
+      const [user] = await tx
+        .update(staffUsers)
+        .set({ passwordHash: hash, updatedAt: this.deps.clock.now() })
+        .where(and(eq(staffUsers.id, token.staffUserId!), eq(staffUsers.status, "ACTIVE")))
+        .returning();
+      if (!user) throw badInput([{ field: "input.token", rule: "TOKEN_VALID", message: "this link is no longer valid" }]);
+      return this.sessions.endAllOfStaff(user.id, tx);
+    });
+    await this.sessions.announceEnded(ended);
+    return { ok: true };
+  }
+
+  /**
+   * What a link's token is for, without logging in and without using it up: the purpose, the firm's profile and
+   * broker ID, and the email to prefill. NOT_FOUND for a token that is unknown, used, expired, or whose login can
+   * no longer use it (a registered or deactivated account, a withdrawn invitation).
+   */
+  async linkInfo(token: string): Promise<LinkInfo> {
+    const { db } = this.deps.database;
+    const row = token.length <= MAX_TOKEN_LENGTH ? await this.tokens.find(db, token) : null;
+    if (!row) throw notFound("Link");
+    const [tenant] = await db.select().from(tenants).where(eq(tenants.id, row.tenantId));
+    let found: { purpose: LinkPurpose; email: string } | null = null;
+    if (row.staffUserId) {
+      const [user] = await db.select().from(staffUsers).where(eq(staffUsers.id, row.staffUserId));
+      if (user?.status === "INVITED" && row.purpose === "STAFF_INVITE") found = { purpose: LinkPurpose.STAFF_INVITATION, email: user.email };
+      if (user?.status === "ACTIVE" && row.purpose === "PASSWORD_RESET") found = { purpose: LinkPurpose.STAFF_PASSWORD_RESET, email: user.email };
+    } else if (row.appAccountId) {
+      const [account] = await db.select().from(appAccounts).where(eq(appAccounts.id, row.appAccountId));
+      if (account?.status === "INVITED" && row.purpose === "APP_INVITE") found = { purpose: LinkPurpose.APP_REGISTRATION, email: account.email };
+      if (account?.status === "ACTIVE" && row.purpose === "APP_PASSWORD_RESET") {
+        // An account activated by hand has no password yet: the same link sets the first one.
+        found = { purpose: account.passwordHash ? LinkPurpose.APP_PASSWORD_RESET : LinkPurpose.APP_SET_PASSWORD, email: account.email };
+      }
+    }
+    if (!found || !tenant) throw notFound("Link");
+    return Object.assign(new LinkInfo(), {
+      ...found,
+      brokerId: tenant.brokerId,
+      firmName: firmProfile(tenant).name,
+      brokerProfile: BrokerProfile.from(tenant),
+      expiresAt: row.expiresAt,
     });
   }
 }

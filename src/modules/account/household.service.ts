@@ -8,7 +8,7 @@ import { accountPolicy } from "./account.policy.js";
 import { accountScope } from "./account.scope.js";
 import { AppError, ErrorCode, notFound } from "../../errors.js";
 import { decodeId } from "../../graphql/relay.js";
-import type { EventLog } from "../../realtime/event-log.js";
+import { eventCursor, type EventLog } from "../../realtime/event-log.js";
 import { Customer } from "../customer/customer.types.js";
 import { AppAccount, type CustomerAccessInput } from "./account.types.js";
 
@@ -90,7 +90,7 @@ export class HouseholdService {
         if (v.kind !== "app") return [];
         const customersNow = (await this.accessibleCustomersOf(v, [v.accountId])).get(v.accountId) ?? [];
         // Several changes in one batch: the app needs only the resulting list, at the newest cursor.
-        return [{ cursor: String(rows.at(-1)!.id), value: customersNow }];
+        return [{ cursor: eventCursor(rows.at(-1)!.id), value: customersNow }];
       },
     });
   }

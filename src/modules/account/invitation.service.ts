@@ -12,7 +12,7 @@ import { documentCategoryScope } from "../document/document.scope.js";
 import { tenantScope } from "../tenant/tenant.scope.js";
 import type { StaffViewer, Viewer } from "../../auth/viewer.js";
 import { AppError, ErrorCode, badInput, conflict, notFound } from "../../errors.js";
-import { OneTimeTokens } from "../../auth/one-time-tokens.js";
+import { OneTimeTokens, linkWithToken } from "../../auth/one-time-tokens.js";
 import { decodeId } from "../../graphql/relay.js";
 import { customerInvitationMail, firmProfile } from "../../mail/templates.js";
 import type { Outbox } from "../../mail/outbox.js";
@@ -24,14 +24,6 @@ import { AppAccount, InviteStatus, type InviteCustomersInput, type InviteResult 
 export const APP_INVITE_TTL_MS = 30 * 86_400_000;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/** A link that opens the app with the broker ID (and email) filled in: invitations and password resets. */
-export function appLink(base: string, action: "register" | "reset-password", params: Record<string, string>): string {
-  const url = new URL(base);
-  url.searchParams.set("action", action);
-  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-  return url.toString();
-}
 
 /** Rules D1/D2: staff invite customers to the app. */
 export class InvitationService {
@@ -75,8 +67,9 @@ export class InvitationService {
         seen.add(customerId);
         const supplied = invitee.email?.trim().toLowerCase() || null;
         if (supplied && !EMAIL.test(supplied)) throw badInput([{ field: `input.customers.${i}.email`, rule: "EMAIL", message: "is not an email address" }]);
+        if (invitee.replaceEmail && !supplied) throw badInput([{ field: `input.customers.${i}.email`, rule: "REQUIRED", message: "is needed to replace the email on record" }]);
         const outcome = await this.deps.database.db.transaction((tx) =>
-          this.inviteOne(tx as unknown as Tx, staff, tenant!, customerId, supplied, input, categoryIds),
+          this.inviteOne(tx as unknown as Tx, staff, tenant!, customerId, { email: supplied, replace: invitee.replaceEmail }, input, categoryIds),
         );
         results.push({ ...base, ...outcome });
       } catch (err) {
@@ -92,10 +85,10 @@ export class InvitationService {
     staff: StaffViewer,
     tenant: TenantRow,
     customerId: string,
-    suppliedEmail: string | null,
+    supplied: { email: string | null; replace: boolean },
     input: InviteCustomersInput,
     categoryIds: string[],
-  ): Promise<Pick<InviteResult, "status" | "customer" | "appAccount">> {
+  ): Promise<Pick<InviteResult, "status" | "customer" | "appAccount"> & { message?: string }> {
     const [customerRow] = await tx
       .select()
       .from(customers)
@@ -108,18 +101,35 @@ export class InvitationService {
     if (existing?.status === "ACTIVE") return { status: InviteStatus.ALREADY_ACTIVE, customer, appAccount: AppAccount.from(existing) };
     // Rule D5: a deactivated login is reactivated, not invited again.
     if (existing?.status === "DEACTIVATED") throw conflict("This customer's login is deactivated; reactivate it instead");
-    const email = suppliedEmail ?? customerRow.email;
+    // Never rewrite an email on record silently: the caller says so with `replaceEmail`.
+    const onRecord = customerRow.email ?? existing?.email ?? null;
+    if (supplied.email && onRecord && supplied.email !== onRecord && !supplied.replace) {
+      return {
+        status: InviteStatus.EMAIL_MISMATCH,
+        customer,
+        appAccount: existing ? AppAccount.from(existing) : null,
+        message: `The customer's email on record is ${onRecord}; invite with replaceEmail to replace it with ${supplied.email}`,
+      };
+    }
+    const email = supplied.email ?? onRecord;
     if (!email) return { status: InviteStatus.MISSING_EMAIL, customer, appAccount: null };
+    // Rule D1: one login per email address within a firm. A couple sharing an address shares one login (rule D9).
     const [taken] = await tx
-      .select({ id: appAccounts.id })
+      .select()
       .from(appAccounts)
       .where(and(accountScope(staff), eq(appAccounts.email, email)));
-    // Rule D1: one login per email address within a firm.
-    if (taken && taken.id !== existing?.id) throw conflict("Another customer's login uses this email address");
+    if (taken && taken.id !== existing?.id) {
+      return {
+        status: InviteStatus.EMAIL_IN_USE,
+        customer,
+        appAccount: AppAccount.from(taken),
+        message: "Another customer's login uses this email; grant this customer household access on that login instead",
+      };
+    }
 
     const now = this.deps.clock.now();
-    const updatedCustomer = suppliedEmail && suppliedEmail !== customerRow.email
-      ? (await tx.update(customers).set({ email: suppliedEmail, updatedAt: now }).where(eq(customers.id, customerId)).returning())[0]!
+    const updatedCustomer = supplied.email && supplied.email !== customerRow.email
+      ? (await tx.update(customers).set({ email: supplied.email, updatedAt: now }).where(eq(customers.id, customerId)).returning())[0]!
       : customerRow;
     const values = { email, salutation: input.salutation, status: "INVITED" as const, invitedAt: now, updatedAt: now };
     const [account] = existing
@@ -128,7 +138,7 @@ export class InvitationService {
     await this.release.toCustomer(tx, { tenantId: tenant.id, customerId, sharing: input.sharing, categoryIds });
     // A fresh link voids the earlier one (rule D2).
     const { token } = await this.tokens.issue(tx, { tenantId: tenant.id, purpose: "APP_INVITE", subject: { appAccountId: account!.id }, ttlMs: APP_INVITE_TTL_MS });
-    const link = appLink(this.deps.config.appLinkBase, "register", { brokerId: tenant.brokerId, email, token });
+    const link = linkWithToken(this.deps.config.appLinkBase, token);
     const mail = customerInvitationMail({ salutation: input.salutation, recipientName: `${updatedCustomer.firstName} ${updatedCustomer.lastName}`, link, firm: firmProfile(tenant) });
     await this.outbox.enqueue(tx, { ...mail, to: email, template: "app-invitation", tenantId: tenant.id });
     return { status: InviteStatus.INVITED, customer: Customer.from(updatedCustomer), appAccount: AppAccount.from(account!) };

@@ -1,12 +1,12 @@
 import type { Node } from "../../graphql/relay.js";
 import { defineModule } from "../module.js";
 import * as tables from "./contract.table.js";
-import { ContractResolver, CustomerContractsResolver } from "./contract.resolver.js";
+import { ContractResolver, ContractStatusChangeResolver, CustomerContractsResolver } from "./contract.resolver.js";
 import { contractLoaders } from "./contract.loaders.js";
 
 export const contractModule = defineModule({
   name: "contract",
-  resolvers: [ContractResolver, CustomerContractsResolver],
+  resolvers: [ContractResolver, ContractStatusChangeResolver, CustomerContractsResolver],
   tables,
   loaders: contractLoaders,
   nodes: {

@@ -6,7 +6,7 @@ import { decodeId } from "../../graphql/relay.js";
 import { notFound } from "../../errors.js";
 import { Customer } from "../customer/customer.types.js";
 import { Document } from "../document/document.types.js";
-import { StaffUser } from "../staff/staff.types.js";
+import { StaffCard, StaffUser } from "../staff/staff.types.js";
 import { contractPolicy } from "./contract.policy.js";
 import { TRANSITIONS } from "./contract.service.js";
 import {
@@ -158,6 +158,14 @@ export class ContractResolver {
   @FieldResolver(() => Boolean, { description: "Whether the viewer may accept this offer now: an app account, an open offer, not yet accepted." })
   viewerCanAccept(@Root() c: Contract, @Ctx() ctx: Context): boolean {
     return contractPolicy.can(ctx.viewer, "answerOffer") && c.status === ContractStatus.ANGEBOT && !c.acceptedAt;
+  }
+}
+
+@Resolver(() => ContractStatusChange)
+export class ContractStatusChangeResolver {
+  @FieldResolver(() => StaffCard, { nullable: true, description: "The staff user who made the change (as a public card); null when the customer made it." })
+  changedByStaff(@Root() change: ContractStatusChange, @Ctx() ctx: Context): Promise<StaffCard | null> | null {
+    return change.changedByStaffId ? ctx.loaders.staffCard.load(change.changedByStaffId) : null;
   }
 }
 

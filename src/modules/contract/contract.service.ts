@@ -5,7 +5,7 @@ import type { SessionViewer, StaffViewer, Viewer } from "../../auth/viewer.js";
 import { AppError, ErrorCode, Problems, badInput, notFound } from "../../errors.js";
 import { afterCursor, orderBy, toConnection, uuidKey, type SortKey } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
-import type { Emit, EventLog } from "../../realtime/event-log.js";
+import { eventCursor, type Emit, type EventLog } from "../../realtime/event-log.js";
 import type { FileService } from "../../files/file.service.js";
 import type { CustomerService } from "../customer/customer.service.js";
 import type { DocumentService } from "../document/document.service.js";
@@ -13,8 +13,7 @@ import type { NotificationService } from "../notification/notification.service.j
 import type { TenantService } from "../tenant/tenant.service.js";
 import { contractResponsible, customerResponsible, firstNonEmpty } from "../notification/recipients.js";
 import { contractCreatedText, offerAcceptedText } from "../../mail/notification-texts.js";
-import { staffUsers } from "../staff/staff.table.js";
-import { staffScope } from "../staff/staff.scope.js";
+import { activeStaffIds } from "../staff/responsible.js";
 import { likeContains } from "../customer/customer.service.js";
 import { contractPolicy } from "./contract.policy.js";
 import { contractScope, insurerScope, riskScope } from "./contract.scope.js";
@@ -556,7 +555,7 @@ export class ContractService implements ContractLinks {
         const byId = new Map(found.map((c) => [c.id, c]));
         return rows.flatMap((r) => {
           const c = byId.get(r.entityId);
-          return c ? [{ cursor: String(r.id), value: Contract.from(c) }] : [];
+          return c ? [{ cursor: eventCursor(r.id), value: Contract.from(c) }] : [];
         });
       },
     });
@@ -580,16 +579,9 @@ export class ContractService implements ContractLinks {
     });
   }
 
-  /** Staff user ids of the firm, in order, each once; NOT_FOUND for one that is not the firm's; deactivated ones refused. */
+  /** Staff user ids of the firm, in order, each once; NOT_FOUND for one that is not the firm's; deactivated ones refused (the staff module's one check). */
   private async staffIds(tx: Queryable, staff: StaffViewer, globalIds: string[], field: string): Promise<string[]> {
-    const ids = globalIds.map((g, i) => decodeId(g, "StaffUser", `${field}.${i}`));
-    if (new Set(ids).size !== ids.length) throw badInput([{ field, rule: "UNIQUE", message: "names a staff user twice" }]);
-    if (ids.length === 0) return [];
-    const found = await tx.select({ id: staffUsers.id, status: staffUsers.status }).from(staffUsers).where(and(inArray(staffUsers.id, ids), staffScope(staff)));
-    if (found.length !== ids.length) throw notFound("Staff user");
-    const inactive = ids.findIndex((id) => found.find((f) => f.id === id)?.status === "DEACTIVATED");
-    if (inactive >= 0) throw badInput([{ field: `${field}.${inactive}`, rule: "ACTIVE_STAFF", message: "is deactivated and cannot be responsible" }]);
-    return ids;
+    return activeStaffIds(tx, staff, globalIds, field);
   }
 
   private checkMoney(problems: Problems, field: string, cents: number | null | undefined): void {

@@ -428,7 +428,7 @@ export class AppOverview {
 
 @ObjectType({ description: "A contract as it is after a change: created, corrected, moved to another status, made an offer, or accepted." })
 export class ContractEvent {
-  @Field(() => String, { description: "Pass it as `after:` when subscribing again, to receive what was missed." })
+  @Field(() => String, { description: "Opaque: pass it as `after:` when subscribing again, to receive what was missed. Store it as it is; do not parse it." })
   cursor!: string;
   @Field(() => Contract)
   contract!: Contract;

@@ -26,6 +26,7 @@ export const customerBadInput: BadInputRows = {
     ["responsible staff id of another type", (w) => w.firm.employeeClient.request(CreateCustomerDocument, { input: { ...customer, responsibleStaffIds: [w.customer] } }), "NOT_FOUND"],
     ["a responsible staff user twice", (w) => w.firm.employeeClient.request(CreateCustomerDocument, { input: { ...customer, responsibleStaffIds: many(2, toGlobalId("StaffUser", w.firm.admin.id)) } }), "BAD_USER_INPUT", "input.responsibleStaffIds"],
     ["too many responsible staff", (w) => w.firm.employeeClient.request(CreateCustomerDocument, { input: { ...customer, responsibleStaffIds: many(21, toGlobalId("StaffUser", w.firm.admin.id)) } }), "BAD_USER_INPUT", "input.responsibleStaffIds"],
+    ["a deactivated responsible staff user", (w) => w.firm.employeeClient.request(CreateCustomerDocument, { input: { ...customer, responsibleStaffIds: [toGlobalId("StaffUser", w.firm.admin.id), w.deactivatedStaff] } }), "BAD_USER_INPUT", "input.responsibleStaffIds.1"],
     ["unknown field", (w) => w.firm.employeeClient.request(CreateCustomerDocument, { input: raw<typeof customer>({ ...customer, nickname: "Kimmy" }) }), "BAD_USER_INPUT", "input.nickname"],
   ],
   updateCustomer: [
@@ -55,6 +56,7 @@ export const customerBadInput: BadInputRows = {
     ["staff id of another type", (w) => w.firm.employeeClient.request(SetResponsibleStaffDocument, { input: { customerId: w.customer, staffUserIds: [w.customer] } }), "NOT_FOUND"],
     ["a staff user twice", (w) => w.firm.employeeClient.request(SetResponsibleStaffDocument, { input: { customerId: w.customer, staffUserIds: many(2, toGlobalId("StaffUser", w.firm.employee.id)) } }), "BAD_USER_INPUT", "input.staffUserIds"],
     ["too many staff users", (w) => w.firm.employeeClient.request(SetResponsibleStaffDocument, { input: { customerId: w.customer, staffUserIds: many(21, toGlobalId("StaffUser", w.firm.employee.id)) } }), "BAD_USER_INPUT", "input.staffUserIds"],
+    ["a deactivated staff user", (w) => w.firm.employeeClient.request(SetResponsibleStaffDocument, { input: { customerId: w.customer, staffUserIds: [w.deactivatedStaff] } }), "BAD_USER_INPUT", "input.staffUserIds.0"],
     ["missing staff list", (w) => w.firm.employeeClient.request(SetResponsibleStaffDocument, { input: raw<{ customerId: string; staffUserIds: string[] }>({ customerId: w.customer }) }), "BAD_USER_INPUT", "input.staffUserIds"],
   ],
 };

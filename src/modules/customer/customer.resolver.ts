@@ -31,7 +31,7 @@ export class CustomerResolver {
   @Authorized("STAFF")
   @Mutation(() => CustomerPayload, {
     description:
-      "Staff only: adds a customer to the CRM, optionally with its responsible staff. BAD_USER_INPUT lists every field in error; NOT_FOUND for a staff user id that is not the firm's.",
+      "Staff only: adds a customer to the CRM, optionally with its responsible staff. BAD_USER_INPUT lists every field in error (a deactivated staff user: rule ACTIVE_STAFF, naming the list entry); NOT_FOUND for a staff user id that is not the firm's.",
   })
   createCustomer(@Arg("input", () => CreateCustomerInput) input: CreateCustomerInput, @Ctx() ctx: Context) {
     return ctx.services.customer.create(ctx.viewer, input);
@@ -48,7 +48,7 @@ export class CustomerResolver {
   @Authorized("STAFF")
   @Mutation(() => CustomerPayload, {
     description:
-      "Staff only: replaces the customer's responsible staff with this ordered list. The order matters: when the customer's chat opens, its operator is the first of them with the CHAT permission.",
+      "Staff only: replaces the customer's responsible staff with this ordered list. The order matters: when the customer's chat opens, its operator is the first of them with the CHAT permission. A deactivated staff user is refused (BAD_USER_INPUT, rule ACTIVE_STAFF, naming the list entry) and nothing changes; NOT_FOUND for a staff user id that is not the firm's.",
   })
   setResponsibleStaff(@Arg("input", () => SetResponsibleStaffInput) input: SetResponsibleStaffInput, @Ctx() ctx: Context) {
     return ctx.services.customer.setResponsibleStaff(ctx.viewer, input);
@@ -69,7 +69,10 @@ export class CustomerResolver {
     return cards.filter((c): c is StaffCard => c instanceof StaffCard && c.active);
   }
 
-  @FieldResolver(() => [StaffUser], { description: "The staff users responsible for the customer, first one first. Shown to staff only; always empty for app accounts." })
+  @FieldResolver(() => [StaffUser], {
+    description:
+      "The staff users responsible for the customer, first one first. Deactivated ones stay in the list (their `status` is DEACTIVATED) so the office sees whom to replace; they are never notified, and `setResponsibleStaff` refuses a list that names them. Shown to staff only; always empty for app accounts.",
+  })
   async responsibleStaff(@Root() customer: Customer, @Ctx() ctx: Context): Promise<StaffUser[]> {
     if (ctx.viewer.kind !== "staff") return [];
     const ids = await ctx.loaders.responsibleStaffIds.load(customer.dbId);

@@ -2,24 +2,35 @@ import { and, asc, count, eq, ilike, inArray, isNotNull, isNull, notInArray, or,
 import type { Deps } from "../../deps.js";
 import type { Queryable } from "../../db/client.js";
 import { customers, customerResponsibleStaff, type CustomerRow } from "./customer.table.js";
-import { staffUsers } from "../staff/staff.table.js";
+import { activeStaffIds } from "../staff/responsible.js";
 import { appAccounts } from "../account/account.table.js";
 import { customerPolicy } from "./customer.policy.js";
 import { customerScope } from "./customer.scope.js";
-import { staffScope } from "../staff/staff.scope.js";
 import { accountScope } from "../account/account.scope.js";
 import type { StaffViewer, Viewer } from "../../auth/viewer.js";
-import { badInput, notFound, Problems } from "../../errors.js";
+import { notFound, Problems } from "../../errors.js";
 import { afterCursor, orderBy, textKey, toConnection, uuidKey, type SortKey } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
+import { likeContains } from "../../graphql/search.js";
 import { Customer, type CreateCustomerInput, type CustomersArgs, type SetResponsibleStaffInput, type UpdateCustomerInput } from "./customer.types.js";
 
-/** Escapes LIKE wildcards so a search for "50%" finds "50%", not everything. */
-export function likeContains(term: string): string {
-  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
+// Other modules' searches import it from here too; it lives with the connection helpers.
+export { likeContains };
 
 export { customerScope };
+
+/** The customer's name contains the term, as "First Last" or "Last, First"; case-insensitive, wildcards literal. */
+function nameMatches(term: string): SQL {
+  return or(
+    ilike(sql`${customers.firstName} || ' ' || ${customers.lastName}`, likeContains(term)),
+    ilike(sql`${customers.lastName} || ', ' || ${customers.firstName}`, likeContains(term)),
+  )!;
+}
+
+/** Ids of the customers the viewer may see whose name contains the term: a subquery for other modules' searches (app accounts by name). */
+export function customersNamed(on: Queryable, viewer: Viewer, term: string) {
+  return on.select({ id: customers.id }).from(customers).where(and(customerScope(viewer), nameMatches(term)));
+}
 
 const clean = (s: string | null | undefined) => (s === undefined ? undefined : s === null || s.trim() === "" ? null : s.trim());
 
@@ -41,12 +52,7 @@ export class CustomerService {
     const responsible = args.responsibleStaffId ? decodeId(args.responsibleStaffId, "StaffUser", "responsibleStaffId") : undefined;
     const scope = and(
       customerScope(viewer),
-      term
-        ? or(
-            ilike(sql`${customers.firstName} || ' ' || ${customers.lastName}`, likeContains(term)),
-            ilike(sql`${customers.lastName} || ', ' || ${customers.firstName}`, likeContains(term)),
-          )
-        : undefined,
+      term ? nameMatches(term) : undefined,
       args.hasEmail === true ? isNotNull(customers.email) : args.hasEmail === false ? isNull(customers.email) : undefined,
       args.appAccountStatus ? inArray(customers.id, accountsOf(eq(appAccounts.status, args.appAccountStatus))) : undefined,
       args.hasAppAccount === true
@@ -178,17 +184,10 @@ export class CustomerService {
     return { customer: Customer.from(row) };
   }
 
+  /** The staff module checks the list (the firm's, each once, none deactivated); then the new order replaces the old. */
   private async replaceResponsible(tx: Queryable, staff: StaffViewer, customerId: string, globalIds: string[], field: string): Promise<void> {
     const { tenantId } = staff;
-    const ids = globalIds.map((g, i) => decodeId(g, "StaffUser", `${field}.${i}`));
-    if (new Set(ids).size !== ids.length) throw badInput([{ field, rule: "UNIQUE", message: "names a staff user twice" }]);
-    if (ids.length) {
-      const found = await tx
-        .select({ id: staffUsers.id })
-        .from(staffUsers)
-        .where(and(inArray(staffUsers.id, ids), staffScope(staff)));
-      if (found.length !== ids.length) throw notFound("Staff user");
-    }
+    const ids = await activeStaffIds(tx, staff, globalIds, field);
     await tx.delete(customerResponsibleStaff).where(eq(customerResponsibleStaff.customerId, customerId));
     if (ids.length) await tx.insert(customerResponsibleStaff).values(ids.map((staffUserId, position) => ({ tenantId, customerId, staffUserId, position })));
   }

@@ -9,6 +9,7 @@ import {
   CustomersDocument,
   SetResponsibleStaffDocument,
   UpdateCustomerDocument,
+  UpdateStaffUserDocument,
   type CustomersQuery,
   type CustomersQueryVariables,
   type KundenappClient,
@@ -200,6 +201,70 @@ describe("responsible staff (rule C1)", () => {
     const foreign = await f.buildCustomer({ tenant: stranger.tenant });
     await expectApiError(set(foreign.id, [firm.admin.id]), "NOT_FOUND");
     expect(await responsibleOf(foreign.id)).toEqual([]);
+  });
+});
+
+describe("deactivated staff stay out of the work (rules B1, C1; issue 12)", () => {
+  let firm: Firm;
+  beforeAll(async () => {
+    firm = await f.buildFirm();
+  });
+  const set = (customerId: string, staffIds: string[]) =>
+    firm.employeeClient.request(SetResponsibleStaffDocument, { input: { customerId: gid("Customer", customerId), staffUserIds: staffIds.map((id) => gid("StaffUser", id)) } });
+  const deactivate = (staffId: string) => firm.adminClient.request(UpdateStaffUserDocument, { input: { id: gid("StaffUser", staffId), active: false } });
+
+  it("setResponsibleStaff refuses a deactivated staff user (BAD_USER_INPUT naming each such entry, rule ACTIVE_STAFF) and nothing changes", async () => {
+    const [gone, alsoGone] = [await f.buildStaff({ tenant: firm.tenant }), await f.buildStaff({ tenant: firm.tenant })];
+    await deactivate(gone.id);
+    await deactivate(alsoGone.id);
+    const customer = await f.buildCustomer({ tenant: firm.tenant });
+    await set(customer.id, [firm.employee.id]);
+
+    const err = await expectApiError(set(customer.id, [firm.admin.id, gone.id, firm.employee.id, alsoGone.id]), "BAD_USER_INPUT");
+    expect(err.fields).toEqual([
+      { field: "input.staffUserIds.1", rule: "ACTIVE_STAFF", message: expect.any(String) },
+      { field: "input.staffUserIds.3", rule: "ACTIVE_STAFF", message: expect.any(String) },
+    ]);
+    expect(err.message).toMatch(/deactivated/);
+    expect(await responsibleOf(customer.id)).toEqual([firm.employee.id]);
+    // An invited user, who has not set a password yet, may be named: they are about to start.
+    const invited = await f.buildStaff({ tenant: firm.tenant, status: "INVITED", passwordHash: null });
+    await set(customer.id, [invited.id, firm.employee.id]);
+    expect(await responsibleOf(customer.id)).toEqual([invited.id, firm.employee.id]);
+  });
+
+  it("createCustomer refuses a deactivated responsible staff user and creates nothing", async () => {
+    const gone = await f.buildStaff({ tenant: firm.tenant });
+    await deactivate(gone.id);
+    const before = await customersOf(firm.tenant.id);
+    const err = await expectApiError(
+      firm.employeeClient.request(CreateCustomerDocument, {
+        input: { firstName: "Nie", lastName: "Angelegt", responsibleStaffIds: [gid("StaffUser", firm.employee.id), gid("StaffUser", gone.id)] },
+      }),
+      "BAD_USER_INPUT",
+    );
+    expect(err.fields).toEqual([{ field: "input.responsibleStaffIds.1", rule: "ACTIVE_STAFF", message: expect.any(String) }]);
+    expect(await customersOf(firm.tenant.id)).toEqual(before);
+  });
+
+  it("a staff user deactivated after being made responsible stays in Customer.responsibleStaff, marked DEACTIVATED, so the office can replace them", async () => {
+    const leaving = await f.buildStaff({ tenant: firm.tenant, name: "Lea Leaving" });
+    const customer = await f.buildCustomer({ tenant: firm.tenant });
+    await set(customer.id, [leaving.id, firm.employee.id]);
+    await deactivate(leaving.id);
+
+    const { customer: read } = await firm.employeeClient.request(CustomerDocument, { id: gid("Customer", customer.id) });
+    expect(read.responsibleStaff).toEqual([
+      { id: gid("StaffUser", leaving.id), name: "Lea Leaving", status: "DEACTIVATED" },
+      { id: gid("StaffUser", firm.employee.id), name: firm.employee.name, status: "ACTIVE" },
+    ]);
+    // Keeping them in a new list is refused; replacing them works, and the list then shows only active staff.
+    await expectApiError(set(customer.id, [firm.employee.id, leaving.id]), "BAD_USER_INPUT");
+    const { setResponsibleStaff } = await set(customer.id, [firm.employee.id, firm.admin.id]);
+    expect(setResponsibleStaff.customer.responsibleStaff.map((s) => [s.id, s.status])).toEqual([
+      [gid("StaffUser", firm.employee.id), "ACTIVE"],
+      [gid("StaffUser", firm.admin.id), "ACTIVE"],
+    ]);
   });
 });
 

@@ -118,7 +118,7 @@ export class CreateCustomerInput extends CustomerContactFields {
   @Field(() => String)
   @Length(1, 100)
   lastName!: string;
-  @Field(() => [ID], { nullable: true, description: "Responsible staff users, in order (see `setResponsibleStaff`); at most 20." })
+  @Field(() => [ID], { nullable: true, description: "Responsible staff users, in order (see `setResponsibleStaff`); at most 20, none of them deactivated." })
   @IsOptional()
   @ArrayMaxSize(20)
   responsibleStaffIds?: string[];
@@ -142,7 +142,7 @@ export class UpdateCustomerInput extends CustomerContactFields {
 export class SetResponsibleStaffInput {
   @Field(() => ID)
   customerId!: string;
-  @Field(() => [ID], { description: "The staff users, first one first, each at most once (at most 20); an empty list clears them." })
+  @Field(() => [ID], { description: "The staff users, first one first, each at most once (at most 20), none of them deactivated; an empty list clears them." })
   @ArrayMaxSize(20)
   staffUserIds!: string[];
 }

@@ -112,6 +112,32 @@ export const documentAccess: ModuleAccess = {
         }),
     },
     {
+      // Rule C5: a document filed at a contract of the same customer.
+      name: "uploadDocument (contract)",
+      argument: "uploadDocument.input.contractId",
+      type: "Contract",
+      objectOf: (firm, w) => w.of(firm).contract,
+      call: async (c, id, w) => {
+        const { fileId } = await upload(c, { purpose: "DOCUMENT", bytes: PDF, contentType: "application/pdf" });
+        return c.request(UploadDocumentDocument, {
+          input: { fileId, customerId: toGlobalId("Customer", w.of(w.a).customer), categoryId: toGlobalId("DocumentCategory", w.of(w.a).category), contractId: id },
+        });
+      },
+    },
+    {
+      // Rule C5: a document filed at a claim of the same customer (the caller, firm A's admin, holds CLAIMS).
+      name: "uploadDocument (claim)",
+      argument: "uploadDocument.input.claimId",
+      type: "Claim",
+      objectOf: (firm, w) => w.of(firm).claim,
+      call: async (c, id, w) => {
+        const { fileId } = await upload(c, { purpose: "DOCUMENT", bytes: PDF, contentType: "application/pdf" });
+        return c.request(UploadDocumentDocument, {
+          input: { fileId, customerId: toGlobalId("Customer", w.of(w.a).customer), categoryId: toGlobalId("DocumentCategory", w.of(w.a).category), claimId: id },
+        });
+      },
+    },
+    {
       name: "documents (customer filter)",
       argument: "documents.customerId",
       type: "Customer",
@@ -151,9 +177,5 @@ export const documentAccess: ModuleAccess = {
   ],
   subscriptions: [],
   open: [],
-  // Contracts and claims do not exist yet: every such ID is unknown, NOT_FOUND (the bad-input rows check that).
-  pending: [
-    { argument: "uploadDocument.input.contractId", type: "Contract" },
-    { argument: "uploadDocument.input.claimId", type: "Claim" },
-  ],
+  pending: [],
 };

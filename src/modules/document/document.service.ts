@@ -13,6 +13,7 @@ import type { Emit, EventLog } from "../../realtime/event-log.js";
 import type { NotificationService } from "../notification/notification.service.js";
 import type { CustomerService } from "../customer/customer.service.js";
 import type { ContractLinks } from "../contract/contract.service.js";
+import type { ClaimLinks } from "../claim/claim.service.js";
 import { DEFAULT_CATEGORIES } from "./categories.js";
 import { documentCategoryScope, documentScope } from "./document.scope.js";
 import { customerResponsible, firstNonEmpty } from "../notification/recipients.js";
@@ -47,6 +48,7 @@ import {
 
 export class DocumentService {
   private contracts: ContractLinks | undefined;
+  private claims: ClaimLinks | undefined;
   constructor(
     private readonly deps: Deps,
     private readonly files: FileService,
@@ -180,10 +182,10 @@ export class DocumentService {
       if (contract && contract.customerId !== customerId) {
         throw badInput([{ field: "input.contractId", rule: "SAME_CUSTOMER", message: "is a contract of another customer" }]);
       }
-      // Claims arrive with their module; until then no id can name one. A malformed id is still bad input.
-      if (input.claimId) {
-        decodeId(input.claimId, "Claim", "input.claimId");
-        throw notFound("Claim");
+      // A document at a claim the uploader may see (of the same customer).
+      const claim = input.claimId ? await this.claimLinks().require(tx, session, decodeId(input.claimId, "Claim", "input.claimId")) : null;
+      if (claim && claim.customerId !== customerId) {
+        throw badInput([{ field: "input.claimId", rule: "SAME_CUSTOMER", message: "is a claim of another customer" }]);
       }
       const file = await this.files.attach(tx, session, input.fileId, "DOCUMENT", "input.fileId");
       const row = await this.createDocument(tx, {
@@ -195,6 +197,7 @@ export class DocumentService {
         visibleToCustomer: session.kind === "app" ? true : (input.visibleToCustomer ?? false),
         uploadedBy: session.kind === "staff" ? { staffUserId: session.userId } : { appAccountId: session.accountId },
         contractId: contract?.id ?? null,
+        claimId: claim?.id ?? null,
       });
       if (session.kind === "app") {
         // Rule C5: the contract's responsible staff, else the customer's, else nobody.
@@ -232,6 +235,30 @@ export class DocumentService {
    */
   useContracts(links: ContractLinks): void {
     this.contracts = links;
+  }
+
+  /** The claims module, handed in likewise (rule C5: documents at a claim). */
+  useClaims(links: ClaimLinks): void {
+    this.claims = links;
+  }
+
+  private claimLinks(): ClaimLinks {
+    if (!this.claims) throw new Error("DocumentService: the claims module is not wired");
+    return this.claims;
+  }
+
+  /** The documents filed at claims the viewer may see (Claim.documents), newest first. */
+  async ofClaims(viewer: Viewer, claimIds: readonly string[]): Promise<Map<string, Document[]>> {
+    const found = new Map<string, Document[]>(claimIds.map((id) => [id, []]));
+    if (!documentPolicy.can(viewer, "list")) return found;
+    const rows = await this.deps.database.db
+      .select({ d: documents, f: files })
+      .from(documents)
+      .innerJoin(files, eq(files.id, documents.fileId))
+      .where(and(inArray(documents.claimId, [...claimIds]), documentScope(viewer)))
+      .orderBy(desc(documents.id));
+    for (const r of rows) found.get(r.d.claimId!)?.push(Document.from(r.d, r.f));
+    return found;
   }
 
   private contractLinks(): ContractLinks {
@@ -313,11 +340,14 @@ export class DocumentService {
         const found = await tx.select({ id: documents.id }).from(documents).where(and(inArray(documents.id, ids), documentScope(staff)));
         if (found.length !== new Set(ids).size) throw notFound("Document");
       }
+      // Returns the changed documents as they are now (with their files), so a client's cache updates without a refetch.
       const rows = await tx
         .update(documents)
         .set({ visibleToCustomer: input.visible, updatedAt: this.deps.clock.now() })
+        .from(files)
         .where(
           and(
+            eq(files.id, documents.fileId),
             documentScope(staff),
             ids?.length ? inArray(documents.id, ids) : undefined,
             customerId ? eq(documents.customerId, customerId) : undefined,
@@ -325,10 +355,11 @@ export class DocumentService {
             sql`${documents.visibleToCustomer} <> ${input.visible}`,
           ),
         )
-        .returning({ id: documents.id });
-      return rows.length;
+        .returning({ d: documents, f: files });
+      // Newest first, like the `documents` list (ids sort by creation).
+      return rows.sort((x, y) => (x.d.id < y.d.id ? 1 : x.d.id > y.d.id ? -1 : 0));
     });
-    return { changed };
+    return { changed: changed.length, documents: changed.map((r) => Document.from(r.d, r.f)) };
   }
 
   /** Categories of the viewer's firm, by id (the category loader; app accounts see the names of their documents' categories). */

@@ -6,6 +6,7 @@ import { staffUsers } from "../staff/staff.table.js";
 import { appAccounts } from "../account/account.table.js";
 import { files } from "../../files/file.table.js";
 import { contracts } from "../contract/contract.table.js";
+import { claims } from "../claim/claim.table.js";
 import { tenantColumn } from "../../db/tenant-column.js";
 
 /** Rule C2/C4: the firm's document categories, with the ones the bulk invitation preselects. */
@@ -37,9 +38,9 @@ export const documents = pgTable(
     categoryId: uuid("category_id")
       .notNull()
       .references(() => documentCategories.id),
-    /** The contract the document belongs to, if any (a policy photo, an offer's PDF); the claims module adds `claimId`'s table. */
+    /** The contract or claim the document belongs to, if any (a policy photo, an offer's PDF, a repair invoice). */
     contractId: uuid("contract_id").references(() => contracts.id, { onDelete: "set null" }),
-    claimId: uuid("claim_id"),
+    claimId: uuid("claim_id").references(() => claims.id, { onDelete: "set null" }),
     title: text("title").notNull(),
     fileId: uuid("file_id")
       .notNull()

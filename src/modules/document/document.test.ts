@@ -304,6 +304,40 @@ describe("staff uploads and the green eye (rules C2, C3)", () => {
     expect((await documentsOf(firm.tenant.id)).length).toBeGreaterThan(0);
   });
 
+  it("C2: the mutation returns the changed documents as they are now (newest first), so a client cache needs no refetch", async () => {
+    const bulkFirm = await f.buildFirm();
+    const c = await categoryIds(bulkFirm.adminClient);
+    const anna = await f.buildCustomer({ tenant: bulkFirm.tenant });
+    const up = (category: string, visibleToCustomer = false) =>
+      uploadDocument(bulkFirm.employeeClient, { customerId: gid("Customer", anna.id), categoryId: c[category]!, visibleToCustomer, title: `${category} Anna` });
+    const [policy, invoice, shown] = [await up("POLICY"), await up("INVOICE"), await up("OTHER", true)];
+
+    const set = async (input: { documentIds?: string[]; customerId?: string; categoryId?: string; visible: boolean }) =>
+      (await bulkFirm.employeeClient.request(SetDocumentVisibilityDocument, { input })).setDocumentVisibility;
+
+    // In bulk by customer: the two that changed, newest first, with their new state; the one already visible is left out.
+    const released = await set({ customerId: gid("Customer", anna.id), visible: true });
+    expect(released.changed).toBe(2);
+    expect(released.documents).toEqual([
+      { id: invoice.id, title: "INVOICE Anna", visibleToCustomer: true },
+      { id: policy.id, title: "POLICY Anna", visibleToCustomer: true },
+    ]);
+    // By ids: only the one that changed.
+    const withdrawn = await set({ documentIds: [policy.id, shown.id, invoice.id], visible: false });
+    expect(withdrawn.changed).toBe(3);
+    expect(withdrawn.documents.map((d) => [d.id, d.visibleToCustomer])).toEqual([
+      [shown.id, false],
+      [invoice.id, false],
+      [policy.id, false],
+    ]);
+    // Nothing to change: an empty list, and `changed` agrees.
+    const again = await set({ documentIds: [policy.id], visible: false });
+    expect(again).toEqual({ changed: 0, documents: [] });
+    // What it returned is what the list shows.
+    const now = Object.fromEntries((await listed(bulkFirm.employeeClient)).map((d) => [d.id, d.visibleToCustomer]));
+    expect(now).toEqual({ [policy.id]: false, [invoice.id]: false, [shown.id]: false });
+  });
+
   it("C2: staff filter the list by customer, category and visibility", async () => {
     const docs = await listed(firm.employeeClient, { customerId: gid("Customer", customer.id) });
     expect(docs.length).toBeGreaterThan(0);

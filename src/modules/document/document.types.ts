@@ -116,10 +116,10 @@ export class UploadDocumentInput {
   @IsOptional()
   @Length(1, 200)
   title?: string;
-  @Field(() => ID, { nullable: true, description: "The contract it belongs to, one the viewer can see. Contracts are not available yet: any id gives NOT_FOUND." })
+  @Field(() => ID, { nullable: true, description: "The contract it belongs to, one of the same customer the viewer can see (NOT_FOUND otherwise). A customer's upload to a contract notifies the contract's responsible staff, else the customer's." })
   @IsOptional()
   contractId?: string;
-  @Field(() => ID, { nullable: true, description: "The claim it belongs to, one the viewer can see. Claims are not available yet: any id gives NOT_FOUND." })
+  @Field(() => ID, { nullable: true, description: "The claim it belongs to, one of the same customer the viewer can see (NOT_FOUND otherwise; staff need the CLAIMS permission). A customer's upload notifies the customer's responsible staff." })
   @IsOptional()
   claimId?: string;
   @Field(() => Boolean, { nullable: true, description: "Staff: release it at once (default false). App accounts: leave it out; a customer's own upload is always visible to them, and false is refused." })
@@ -156,6 +156,8 @@ export class SetDocumentVisibilityInput {
 export class SetDocumentVisibilityPayload {
   @Field(() => Int, { description: "How many documents changed; those already as requested are not counted." })
   changed!: number;
+  @Field(() => [Document], { description: "The documents that changed, as they are now (newest first); those already as requested are left out." })
+  documents!: Document[];
 }
 
 @InputType()

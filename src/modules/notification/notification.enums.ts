@@ -12,7 +12,7 @@ export enum NotificationKind {
 
 registerEnumType(NotificationKind, {
   name: "NotificationKind",
-  description: "What a notification is about; pick the icon and the screen to open with it (`subjectId`).",
+  description: "What a notification is about; pick the icon and the screen to open with it (`subject`).",
   valuesConfig: {
     CHAT_MESSAGE: { description: "A customer wrote in a chat." },
     CLAIM_REPORTED: { description: "A customer reported a claim." },

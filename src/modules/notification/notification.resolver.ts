@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../../context.js";
 import type { LiveEvent } from "../../realtime/event-log.js";
 import { adopt } from "../../realtime/live.js";
@@ -8,15 +8,38 @@ import {
   NotificationConnection,
   NotificationEvent,
   NotificationsArgs,
-  type Notification,
+  Notification,
+  NotificationSubject,
+  type NotificationSubjectValue,
 } from "./notification.types.js";
 
-@Resolver()
+/**
+ * How each kind of subject loads: through the viewer's loaders, so the subject is scoped like every read (null when
+ * the viewer may no longer see it) and a page of notifications costs one query per kind, not one per notice.
+ */
+const SUBJECT_LOADERS: Record<string, (ctx: Context, id: string) => Promise<NotificationSubjectValue | null>> = {
+  Document: (ctx, id) => ctx.loaders.document.load(id),
+  Contract: (ctx, id) => ctx.loaders.contract.load(id),
+  Claim: (ctx, id) => ctx.loaders.claim.load(id),
+};
+
+@Resolver(() => Notification)
 export class NotificationResolver {
   @Authorized("STAFF")
   @Query(() => NotificationConnection, { description: "Staff: the viewer's own notifications, newest first, with the unread count for the badge." })
   notifications(@Args(() => NotificationsArgs) args: NotificationsArgs, @Ctx() ctx: Context) {
     return ctx.services.notification.list(ctx.viewer, args);
+  }
+
+  @FieldResolver(() => NotificationSubject, {
+    nullable: true,
+    description:
+      "What the notice is about, as the object itself (a Document, a Contract or a Claim), in the same query: no `node(id)` round trip. Null when the notice is about nothing in particular, or the viewer may no longer see the object.",
+  })
+  async subject(@Root() notification: Notification, @Ctx() ctx: Context): Promise<NotificationSubjectValue | null> {
+    const ref = notification.subjectRef;
+    const load = ref ? SUBJECT_LOADERS[ref.type] : undefined;
+    return ref && load ? load(ctx, ref.id) : null;
   }
 
   @Authorized("STAFF")

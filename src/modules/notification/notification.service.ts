@@ -10,7 +10,7 @@ import { notificationScope } from "./notification.scope.js";
 import { badInput, notFound } from "../../errors.js";
 import { afterCursor, orderBy, toConnection, lazy, uuidKey, type SortKey } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
-import type { Emit, EventLog } from "../../realtime/event-log.js";
+import { eventCursor, type Emit, type EventLog } from "../../realtime/event-log.js";
 import type { Outbox } from "../../mail/outbox.js";
 import { firmProfile, notificationMail } from "../../mail/templates.js";
 import { Notification, type MarkNotificationsReadInput, type NotificationsArgs } from "./notification.types.js";
@@ -105,10 +105,13 @@ export class NotificationService {
     const { db } = this.deps.database;
     let marked: NotificationRow[] = [];
     if (input.all) {
-      await db
+      // Those this call marked (they were unread), newest first like the list: a client's cache updates without a refetch.
+      const rows = await db
         .update(notifications)
         .set({ readAt: now })
-        .where(and(notificationScope(viewer), isNull(notifications.readAt)));
+        .where(and(notificationScope(viewer), isNull(notifications.readAt)))
+        .returning();
+      marked = rows.sort((x, y) => (x.id < y.id ? 1 : x.id > y.id ? -1 : 0));
     } else {
       const ids = [...new Set(input.ids!.map((id, i) => decodeId(id, "Notification", `input.ids.${i}`)))];
       marked = await db.transaction(async (tx) => {
@@ -144,7 +147,7 @@ export class NotificationService {
         const byId = new Map(found.map((n) => [n.id, n]));
         return rows.flatMap((r) => {
           const n = byId.get(r.entityId);
-          return n ? [{ cursor: String(r.id), value: Notification.from(n) }] : [];
+          return n ? [{ cursor: eventCursor(r.id), value: Notification.from(n) }] : [];
         });
       },
     });

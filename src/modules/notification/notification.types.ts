@@ -1,10 +1,26 @@
-import { ArgsType, Field, ID, InputType, Int, ObjectType } from "type-graphql";
+import { ArgsType, Field, ID, InputType, Int, ObjectType, createUnionType } from "type-graphql";
 import { ArrayMaxSize, IsOptional } from "class-validator";
 import { Node, toGlobalId } from "../../graphql/relay.js";
 import { Connection, PageArgs } from "../../graphql/connection.js";
 import { NotificationKind } from "./notification.enums.js";
 export { NotificationKind };
 import type { NotificationRow } from "./notification.table.js";
+import { Document } from "../document/document.types.js";
+import { Contract } from "../contract/contract.types.js";
+import { Claim } from "../claim/claim.types.js";
+
+/**
+ * What a notification can be about, as the objects themselves (a UI needs no second query). A module whose
+ * notifications name a new kind of subject (chats) adds its type here and its loader in
+ * `notification.resolver.ts` (SUBJECT_LOADERS).
+ */
+export const NotificationSubject = createUnionType({
+  name: "NotificationSubject",
+  description: "The object a notification is about. More types will join (chats): ignore a `__typename` you do not know.",
+  types: () => [Document, Contract, Claim] as const,
+  resolveType: (value) => (value instanceof Document ? Document : value instanceof Contract ? Contract : value instanceof Claim ? Claim : undefined),
+});
+export type NotificationSubjectValue = Document | Contract | Claim;
 
 @ObjectType({
   implements: Node,
@@ -18,7 +34,11 @@ export class Notification extends Node {
   title!: string;
   @Field(() => String, { description: "The text below the headline, ready to show." })
   body!: string;
-  @Field(() => ID, { nullable: true, description: "Global ID of what the notice is about, for `node(id)`." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "Global ID of what the notice is about, for `node(id)`.",
+    deprecationReason: "Use `subject`: the object itself, loaded in the same query (null when the viewer may no longer see it).",
+  })
   subjectId!: string | null;
   @Field(() => Date)
   createdAt!: Date;
@@ -27,6 +47,9 @@ export class Notification extends Node {
   @Field(() => Boolean, { description: "Whether it has been marked read." })
   read!: boolean;
 
+  /** The subject's GraphQL type name and database id (`subject` loads it). */
+  subjectRef!: { type: string; id: string } | null;
+
   static from(row: NotificationRow): Notification {
     return Object.assign(new Notification(), {
       id: toGlobalId("Notification", row.id),
@@ -34,6 +57,7 @@ export class Notification extends Node {
       title: row.title,
       body: row.body,
       subjectId: row.subjectType && row.subjectId ? toGlobalId(row.subjectType, row.subjectId) : null,
+      subjectRef: row.subjectType && row.subjectId ? { type: row.subjectType, id: row.subjectId } : null,
       createdAt: row.createdAt,
       readAt: row.readAt,
       read: row.readAt !== null,
@@ -66,7 +90,9 @@ export class MarkNotificationsReadInput {
 
 @ObjectType()
 export class MarkNotificationsReadPayload {
-  @Field(() => [Notification], { description: "The notifications marked (empty for `all`)." })
+  @Field(() => [Notification], {
+    description: "The notifications marked, as they are now: with `ids` each one named (one read before keeps its first read time); with `all` every one that was unread, newest first.",
+  })
   notifications!: Notification[];
   @Field(() => Int, { description: "The viewer's unread notifications afterwards (for the badge)." })
   unreadCount!: number;
@@ -74,7 +100,7 @@ export class MarkNotificationsReadPayload {
 
 @ObjectType({ description: "A subscription event: the cursor to resume from with `after:`, and the notification." })
 export class NotificationEvent {
-  @Field(() => String, { description: "Pass it as `after:` when subscribing again, to receive what was missed." })
+  @Field(() => String, { description: "Opaque: pass it as `after:` when subscribing again, to receive what was missed. Store it as it is; do not parse it." })
   cursor!: string;
   @Field(() => Notification)
   notification!: Notification;

@@ -7,7 +7,7 @@ import { and, eq } from "drizzle-orm";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { factories, upload } from "../../test/factories.js";
 import { PDF } from "../../test/fixtures.js";
-import { UploadDocumentDocument } from "../../sdk/client.js";
+import { CreateContractDocument, InsurersDocument, UpdateStaffUserDocument, UploadDocumentDocument } from "../../sdk/client.js";
 import { fromGlobalId, toGlobalId } from "../../graphql/relay.js";
 import { customerResponsibleStaff } from "../customer/customer.table.js";
 import { staffUsers } from "../staff/staff.table.js";
@@ -151,5 +151,43 @@ describe("recipients through the API (rule C5)", () => {
       .where(and(eq(notifications.subjectId, documentId), eq(notifications.kind, "DOCUMENT_UPLOADED")));
     expect(rows.map((r) => r.staffUserId)).toEqual([firm.employee.id]);
     expect(rows[0]).toMatchObject({ title: `Neues Dokument von ${account.customer.firstName} ${account.customer.lastName}`, body: "antrag.pdf" });
+  });
+});
+
+describe("deactivated staff are never notified (rules B1, C5, E0, E2; issue 12)", () => {
+  const noticesAbout = async (subjectId: string, kind: "CONTRACT_CREATED" | "DOCUMENT_UPLOADED") =>
+    (await db().select().from(notifications).where(and(eq(notifications.subjectId, subjectId), eq(notifications.kind, kind)))).map((r) => r.staffUserId).sort();
+
+  it("a contract the app adds (E2) notifies the customer's responsible staff, skipping one deactivated through the API", async () => {
+    const firm = await f.buildFirm();
+    const leaving = await f.buildStaff({ tenant: firm.tenant });
+    const account = await f.buildAppAccount({ tenant: firm.tenant });
+    await setResponsible(account.customer, [leaving, firm.employee]);
+    await firm.adminClient.request(UpdateStaffUserDocument, { input: { id: toGlobalId("StaffUser", leaving.id), active: false } });
+    const app = await f.appClient(account);
+
+    const { insurers } = await app.request(InsurersDocument, {});
+    const { createContract } = await app.request(CreateContractDocument, {
+      input: { customerId: toGlobalId("Customer", account.customer.id), insurerId: insurers[0]!.id, contractNumber: "APP-1" },
+    });
+    expect(await noticesAbout(fromGlobalId(createContract.contract.id)!.id, "CONTRACT_CREATED")).toEqual([firm.employee.id]);
+  });
+
+  it("an upload to a contract whose own responsible staff user was deactivated falls back to the customer's (C5, E0)", async () => {
+    const firm = await f.buildFirm();
+    const leaving = await f.buildStaff({ tenant: firm.tenant });
+    const account = await f.buildAppAccount({ tenant: firm.tenant });
+    const customerId = toGlobalId("Customer", account.customer.id);
+    await setResponsible(account.customer, [firm.admin]);
+    const { insurers } = await firm.adminClient.request(InsurersDocument, {});
+    const { createContract } = await firm.adminClient.request(CreateContractDocument, {
+      input: { customerId, insurerId: insurers[0]!.id, contractNumber: "K-1", visibleToCustomer: true, responsibleStaffIds: [toGlobalId("StaffUser", leaving.id)] },
+    });
+    await firm.adminClient.request(UpdateStaffUserDocument, { input: { id: toGlobalId("StaffUser", leaving.id), active: false } });
+
+    const app = await f.appClient(account);
+    const put = await upload(app, { purpose: "DOCUMENT", bytes: PDF, contentType: "application/pdf", fileName: "rechnung.pdf" });
+    const { uploadDocument } = await app.request(UploadDocumentDocument, { input: { fileId: put.fileId, customerId, contractId: createContract.contract.id } });
+    expect(await noticesAbout(fromGlobalId(uploadDocument.document.id)!.id, "DOCUMENT_UPLOADED")).toEqual([firm.admin.id]);
   });
 });

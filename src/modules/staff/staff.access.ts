@@ -4,10 +4,12 @@ import {
   ChangeMyPasswordDocument,
   InviteStaffUserDocument,
   NodeDocument,
+  ResendStaffInvitationDocument,
   StaffUsersCountDocument,
   StaffUsersDocument,
   UpdateMySettingsDocument,
   UpdateStaffUserDocument,
+  WithdrawStaffInvitationDocument,
 } from "../../sdk/client.js";
 import { toGlobalId } from "../../graphql/relay.js";
 import { uniqueMail, type ModuleAccess } from "../../test/access-registry.js";
@@ -34,6 +36,16 @@ export const staffAccess: ModuleAccess = {
       access: "admin",
       call: (c, own) => c.request(UpdateStaffUserDocument, { input: { id: toGlobalId("StaffUser", own.employee.id), role: "ADMIN", permissions: ["CHAT", "CLAIMS"] } }),
     },
+    {
+      name: "resendStaffInvitation",
+      access: "admin",
+      call: (c, own, w) => c.request(ResendStaffInvitationDocument, { input: { id: toGlobalId("StaffUser", w.of(own).pendingStaff[0]) } }),
+    },
+    {
+      name: "withdrawStaffInvitation",
+      access: "admin",
+      call: (c, own, w) => c.request(WithdrawStaffInvitationDocument, { input: { id: toGlobalId("StaffUser", w.of(own).pendingStaff[2]) } }),
+    },
   ],
   byId: [
     { name: "node(id) of a StaffUser", argument: "node.id", type: "StaffUser", objectOf: (firm) => firm.employee.id, call: (c, id) => c.request(NodeDocument, { id }) },
@@ -44,6 +56,20 @@ export const staffAccess: ModuleAccess = {
       objectOf: (firm) => firm.employee.id,
       call: (c, id) => c.request(UpdateStaffUserDocument, { input: { id, name: "Übernommen", permissions: ["CHAT", "CLAIMS"] } }),
     },
+    {
+      name: "resendStaffInvitation",
+      argument: "resendStaffInvitation.input.id",
+      type: "StaffUser",
+      objectOf: (firm, w) => w.of(firm).pendingStaff[0],
+      call: (c, id) => c.request(ResendStaffInvitationDocument, { input: { id } }),
+    },
+    {
+      name: "withdrawStaffInvitation",
+      argument: "withdrawStaffInvitation.input.id",
+      type: "StaffUser",
+      objectOf: (firm, w) => w.of(firm).pendingStaff[1],
+      call: (c, id) => c.request(WithdrawStaffInvitationDocument, { input: { id } }),
+    },
   ],
   lists: [
     {
@@ -52,9 +78,16 @@ export const staffAccess: ModuleAccess = {
       rowsOf: async (firmId, w) =>
         (await w.db().select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.tenantId, firmId))).map((r) => toGlobalId("StaffUser", r.id)),
     },
+    {
+      // A search every staff user of both firms matches (the factories' mail domain): still only the caller's firm.
+      name: "staffUsers (search)",
+      listed: async (c) => (await c.request(StaffUsersDocument, { first: 100, search: "EXAMPLE.test" })).staffUsers.edges.map((e) => e.node.id),
+      rowsOf: async (firmId, w) =>
+        (await w.db().select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.tenantId, firmId))).map((r) => toGlobalId("StaffUser", r.id)),
+    },
   ],
   subscriptions: [],
-  // Open by design: an invited staff user sets a password through the link.
-  open: ["acceptStaffInvitation"],
+  // Open by design: an invited staff user sets a password through the link; a staff user who forgot it resets it.
+  open: ["acceptStaffInvitation", "requestStaffPasswordReset", "resetStaffPassword"],
   pending: [],
 };

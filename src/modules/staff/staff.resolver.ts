@@ -3,12 +3,17 @@ import type { Context } from "../../context.js";
 import { createContext } from "../../context.js";
 import { describeViewer } from "../session/session.resolver.js";
 import { LoginPayload } from "../session/session.types.js";
+import { OkPayload } from "../account/account.types.js";
 import {
   AcceptStaffInvitationInput,
   ChangeMyPasswordInput,
   ChangeMyPasswordPayload,
   InviteStaffUserInput,
   InviteStaffUserPayload,
+  RequestStaffPasswordResetInput,
+  ResetStaffPasswordInput,
+  StaffInvitationInput,
+  WithdrawStaffInvitationPayload,
   StaffUserConnection,
   StaffUsersArgs,
   UpdateMySettingsInput,
@@ -20,7 +25,7 @@ import {
 @Resolver()
 export class StaffResolver {
   @Authorized("STAFF")
-  @Query(() => StaffUserConnection, { description: "Staff only: the firm's staff users, oldest first, optionally by status." })
+  @Query(() => StaffUserConnection, { description: "Staff only: the firm's staff users, oldest first, optionally by status and by part of the name or email (`search`)." })
   staffUsers(@Args(() => StaffUsersArgs) args: StaffUsersArgs, @Ctx() ctx: Context) {
     return ctx.services.staff.list(ctx.viewer, args);
   }
@@ -28,10 +33,41 @@ export class StaffResolver {
   @Authorized("STAFF")
   @Mutation(() => InviteStaffUserPayload, {
     description:
-      "Admins only: creates an INVITED staff user and mails a single-use link (valid 7 days) to set a password. CONFLICT if a staff user with this email exists already.",
+      "Admins only: creates an INVITED staff user and mails a single-use link (valid 7 days, carrying only a token: see `linkInfo`) to set a password. The email of a pending invitation of this firm sends that invitation again (with the name, role and permissions given now; the old link stops working). CONFLICT if another staff user has this email.",
   })
   inviteStaffUser(@Arg("input", () => InviteStaffUserInput) input: InviteStaffUserInput, @Ctx() ctx: Context) {
     return ctx.services.staff.invite(ctx.viewer, input);
+  }
+
+  @Authorized("STAFF")
+  @Mutation(() => InviteStaffUserPayload, {
+    description: "Admins only: mails a pending invitation again with a fresh link (valid 7 days); the old link stops working. CONFLICT unless the staff user is INVITED.",
+  })
+  resendStaffInvitation(@Arg("input", () => StaffInvitationInput) input: StaffInvitationInput, @Ctx() ctx: Context) {
+    return ctx.services.staff.resendInvitation(ctx.viewer, input);
+  }
+
+  @Authorized("STAFF")
+  @Mutation(() => WithdrawStaffInvitationPayload, {
+    description: "Admins only: withdraws a pending invitation: the INVITED staff user is removed and the link stops working. CONFLICT unless the staff user is INVITED.",
+  })
+  withdrawStaffInvitation(@Arg("input", () => StaffInvitationInput) input: StaffInvitationInput, @Ctx() ctx: Context) {
+    return ctx.services.staff.withdrawInvitation(ctx.viewer, input);
+  }
+
+  @Mutation(() => OkPayload, {
+    description:
+      "No login needed: a staff user who forgot the password. Always answers ok, whether or not the email exists; if an active staff user has it, mails a single-use link valid for one hour (set the password with `resetStaffPassword`). Throttled per client address.",
+  })
+  requestStaffPasswordReset(@Arg("input", () => RequestStaffPasswordResetInput) input: RequestStaffPasswordResetInput, @Ctx() ctx: Context) {
+    return ctx.services.credentials.requestStaffPasswordReset(input, ctx.clientAddress);
+  }
+
+  @Mutation(() => OkPayload, {
+    description: "Sets a staff user's new password with the reset link's token (the same password rules as the invitation) and ends every session of the user; then log in.",
+  })
+  resetStaffPassword(@Arg("input", () => ResetStaffPasswordInput) input: ResetStaffPasswordInput, @Ctx() ctx: Context) {
+    return ctx.services.credentials.resetStaffPassword(input);
   }
 
   @Mutation(() => LoginPayload, { description: "An invited staff user sets a password through the invitation link and is logged in." })

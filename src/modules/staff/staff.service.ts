@@ -1,14 +1,15 @@
-import { and, count, eq, inArray } from "drizzle-orm";
+import { and, count, eq, ilike, inArray, or } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
 import { staffUsers, type StaffUserRow } from "./staff.table.js";
 import type { Viewer } from "../../auth/viewer.js";
 import { staffPolicy } from "./staff.policy.js";
 import { staffScope } from "./staff.scope.js";
+import { likeContains } from "../../graphql/search.js";
 import { AppError, ErrorCode, Problems, badInput, conflict, notFound } from "../../errors.js";
 import { passwordProblems } from "../../auth/password.js";
-import { OneTimeTokens } from "../../auth/one-time-tokens.js";
+import { OneTimeTokens, linkWithToken } from "../../auth/one-time-tokens.js";
 import { afterCursor, orderBy, toConnection, uuidKey, type SortKey } from "../../graphql/connection.js";
-import { decodeId } from "../../graphql/relay.js";
+import { decodeId, toGlobalId } from "../../graphql/relay.js";
 import type { Queryable } from "../../db/client.js";
 import type { SessionService } from "../session/session.service.js";
 import type { Outbox } from "../../mail/outbox.js";
@@ -19,6 +20,7 @@ import {
   StaffUser,
   type ChangeMyPasswordInput,
   type InviteStaffUserInput,
+  type StaffInvitationInput,
   type StaffUsersArgs,
   type UpdateMySettingsInput,
   type UpdateStaffUserInput,
@@ -41,7 +43,12 @@ export class StaffService {
   async list(viewer: Viewer, args: StaffUsersArgs) {
     staffPolicy.authorize(viewer, "list");
     const keys: SortKey[] = [{ column: staffUsers.id, direction: "asc", decode: uuidKey }];
-    const scope = and(staffScope(viewer), args.status ? eq(staffUsers.status, args.status) : undefined);
+    const term = args.search?.trim();
+    const scope = and(
+      staffScope(viewer),
+      args.status ? eq(staffUsers.status, args.status) : undefined,
+      term ? or(ilike(staffUsers.name, likeContains(term)), ilike(staffUsers.email, likeContains(term))) : undefined,
+    );
     const rows = await this.deps.database.db
       .select()
       .from(staffUsers)
@@ -83,7 +90,8 @@ export class StaffService {
 
   /**
    * Creates an invited staff user and the single-use link to set a password, and mails the link (through the outbox).
-   * The link is redeemed by `CredentialsService.acceptStaffInvitation`.
+   * The email of a pending invitation of the same firm sends that invitation again (with the name, role and
+   * permissions given now) instead of a CONFLICT. The link is redeemed by `CredentialsService.acceptStaffInvitation`.
    */
   async createInvited(
     on: Queryable,
@@ -92,18 +100,60 @@ export class StaffService {
     emailField = "input.email",
   ): Promise<{ row: StaffUserRow; link: string }> {
     const email = input.email.trim().toLowerCase();
-    const [existing] = await on.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, email));
-    if (existing) throw new AppError(ErrorCode.CONFLICT, "A staff user with this email exists already", { fields: [{ field: emailField, rule: "UNIQUE", message: "is already in use" }] });
-    const [row] = await on
-      .insert(staffUsers)
-      .values({ tenantId, email, name: input.name.trim(), role: input.role, permissions: [...new Set(input.permissions)], status: "INVITED" })
-      .returning();
-    const { token } = await this.tokens.issue(on, { tenantId, purpose: "STAFF_INVITE", subject: { staffUserId: row!.id }, ttlMs: STAFF_INVITE_TTL_MS });
-    const link = `${this.deps.config.staffLinkBase}?token=${encodeURIComponent(token)}`;
-    const [tenant] = await on.select().from(tenants).where(eq(tenants.id, tenantId));
-    const mail = staffInvitationMail({ recipientName: row!.name, link, firm: firmProfile(tenant!) });
-    await this.outbox.enqueue(on, { ...mail, to: email, template: "staff-invitation", tenantId });
-    return { row: row!, link };
+    const values = { name: input.name.trim(), role: input.role, permissions: [...new Set(input.permissions)] };
+    const [existing] = await on.select().from(staffUsers).where(eq(staffUsers.email, email)).for("update");
+    if (existing && !(existing.tenantId === tenantId && existing.status === "INVITED")) {
+      throw new AppError(ErrorCode.CONFLICT, "A staff user with this email exists already", { fields: [{ field: emailField, rule: "UNIQUE", message: "is already in use" }] });
+    }
+    const [row] = existing
+      ? await on.update(staffUsers).set({ ...values, updatedAt: this.deps.clock.now() }).where(eq(staffUsers.id, existing.id)).returning()
+      : await on.insert(staffUsers).values({ tenantId, email, ...values, status: "INVITED" }).returning();
+    return { row: row!, link: await this.sendInvitation(on, row!) };
+  }
+
+  /** Mails an invited staff user a fresh single-use link; the earlier one stops working. Returns the link. */
+  private async sendInvitation(on: Queryable, row: StaffUserRow): Promise<string> {
+    const { token } = await this.tokens.issue(on, { tenantId: row.tenantId, purpose: "STAFF_INVITE", subject: { staffUserId: row.id }, ttlMs: STAFF_INVITE_TTL_MS });
+    const link = linkWithToken(this.deps.config.staffLinkBase, token);
+    const [tenant] = await on.select().from(tenants).where(eq(tenants.id, row.tenantId));
+    const mail = staffInvitationMail({ recipientName: row.name, link, firm: firmProfile(tenant!) });
+    await this.outbox.enqueue(on, { ...mail, to: row.email, template: "staff-invitation", tenantId: row.tenantId });
+    return link;
+  }
+
+  /** Rule B1: admins send a pending invitation again; the old link stops working. */
+  async resendInvitation(viewer: Viewer, input: StaffInvitationInput) {
+    const admin = staffPolicy.authorize(viewer, "manage");
+    const id = decodeId(input.id, "StaffUser", "input.id");
+    return this.deps.database.db.transaction(async (tx) => {
+      const row = await this.pendingInvitation(tx, admin, id);
+      return { staffUser: StaffUser.from(row), invitationLink: await this.sendInvitation(tx, row) };
+    });
+  }
+
+  /** Rule B1: admins withdraw a pending invitation: the invited staff user and the link are removed. */
+  async withdrawInvitation(viewer: Viewer, input: StaffInvitationInput) {
+    const admin = staffPolicy.authorize(viewer, "manage");
+    const id = decodeId(input.id, "StaffUser", "input.id");
+    await this.deps.database.db.transaction(async (tx) => {
+      await this.pendingInvitation(tx, admin, id);
+      // Its tokens (and any place it was named responsible) go with it (ON DELETE CASCADE).
+      await tx.delete(staffUsers).where(eq(staffUsers.id, id));
+    });
+    return { withdrawnId: toGlobalId("StaffUser", id) };
+  }
+
+  /** The firm's staff user, locked, if its invitation is pending; NOT_FOUND or CONFLICT otherwise. */
+  private async pendingInvitation(on: Queryable, admin: Viewer, id: string): Promise<StaffUserRow> {
+    const [row] = await on.select().from(staffUsers).where(and(eq(staffUsers.id, id), staffScope(admin))).for("update");
+    if (!row) throw notFound("Staff user");
+    if (row.status !== "INVITED") {
+      const message = row.status === "ACTIVE" ? "has accepted the invitation already" : "is deactivated; reactivate them first";
+      throw new AppError(ErrorCode.CONFLICT, `No pending invitation: this staff user ${message}`, {
+        fields: [{ field: "input.id", rule: "PENDING_INVITATION", message: `names a staff user who ${message}` }],
+      });
+    }
+    return row;
   }
 
   /** Rule B1: admins invite staff users. */

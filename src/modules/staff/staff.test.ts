@@ -138,10 +138,12 @@ describe("inviting staff users (rule B1)", () => {
     expect(await staffOfTenant(firm.tenant.id)).toEqual(before);
   });
 
-  it("an email in use (in any firm, any case, invited or active) is a CONFLICT and creates nothing", async () => {
-    const pending = await invite(firm.adminClient);
+  it("an email in use (in any firm, any case; active, deactivated, or invited by another firm) is a CONFLICT and creates nothing", async () => {
+    const other = await f.buildFirm();
+    const pendingElsewhere = await invite(other.adminClient);
     const elsewhere = await f.buildStaff();
-    for (const email of [firm.employee.email, firm.employee.email.toUpperCase(), pending.staffUser.email, elsewhere.email]) {
+    const deactivated = await f.buildStaff({ tenant: firm.tenant, status: "DEACTIVATED" });
+    for (const email of [firm.employee.email, firm.employee.email.toUpperCase(), pendingElsewhere.staffUser.email, elsewhere.email, deactivated.email]) {
       const before = await staffOfTenant(firm.tenant.id);
       const err = await expectApiError(
         firm.adminClient.request(InviteStaffUserDocument, { input: { email, name: "Doppelt", role: "EMPLOYEE", permissions: [] } }),
@@ -460,6 +462,55 @@ describe("listing staff users (rule B1): pagination and scope", () => {
       expect(err.fields).toEqual([expect.objectContaining({ field: "after", rule: "CURSOR" })]);
     }
     await expectApiError(t.client().request(StaffUsersDocument, {}), "UNAUTHENTICATED");
+  });
+});
+
+describe("searching staff users by name and email (issue 12)", () => {
+  let firm: Firm;
+  let other: Firm;
+  let anna: Awaited<ReturnType<typeof f.buildStaff>>;
+  let bernd: Awaited<ReturnType<typeof f.buildStaff>>;
+  let rabatt: Awaited<ReturnType<typeof f.buildStaff>>;
+  beforeAll(async () => {
+    firm = await f.buildFirm();
+    other = await f.buildFirm();
+    anna = await f.buildStaff({ tenant: firm.tenant, name: "Anna Berger", email: uniqueMail("a.berger") });
+    bernd = await f.buildStaff({ tenant: firm.tenant, name: "Bernd Müller", email: uniqueMail("b.mueller"), status: "DEACTIVATED" });
+    rabatt = await f.buildStaff({ tenant: firm.tenant, name: "Rabatt_50% Team", email: uniqueMail("rabatt") });
+    // Another firm's namesake: never listed.
+    await f.buildStaff({ tenant: other.tenant, name: "Anna Berger", email: uniqueMail("a.berger") });
+  });
+  const search = async (term: string, status?: StaffStatus) =>
+    (await firm.employeeClient.request(StaffUsersDocument, { first: 100, search: term, status })).staffUsers.edges.map((e) => e.node.id);
+
+  it("matches part of the name or of the email, ignoring case, within the firm only", async () => {
+    expect(await search("BERG")).toEqual([gid(anna.id)]);
+    expect(await search("anna b")).toEqual([gid(anna.id)]);
+    expect(await search("MUELLER")).toEqual([gid(bernd.id)]);
+    expect(await search("müller")).toEqual([gid(bernd.id)]);
+    // Email domain: every staff user of the firm, and no one else's.
+    expect(await search("@EXAMPLE.test")).toEqual((await staffOfTenant(firm.tenant.id)).map((r) => gid(r.id)));
+    expect(await search("niemand-sonst")).toEqual([]);
+  });
+
+  it("combines with the status filter and with totalCount", async () => {
+    expect(await search("er", "ACTIVE")).toEqual([gid(anna.id)]);
+    expect(await search("er", "DEACTIVATED")).toEqual([gid(bernd.id)]);
+    const { staffUsers: page } = await firm.employeeClient.request(StaffUsersDocument, { first: 1, search: "er" });
+    expect(page.edges).toHaveLength(1);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+  });
+
+  it("LIKE wildcards are literal; a blank search matches everyone", async () => {
+    expect(await search("_50%")).toEqual([gid(rabatt.id)]);
+    expect(await search("%")).toEqual([gid(rabatt.id)]);
+    expect(await search("_")).toEqual([gid(rabatt.id)]);
+    expect(await search("   ")).toEqual((await staffOfTenant(firm.tenant.id)).map((r) => gid(r.id)));
+  });
+
+  it("a search over 100 characters is BAD_USER_INPUT naming `search`", async () => {
+    const err = await expectApiError(firm.employeeClient.request(StaffUsersDocument, { search: "x".repeat(101) }), "BAD_USER_INPUT");
+    expect(err.fields).toEqual([expect.objectContaining({ field: "search", rule: "LENGTH" })]);
   });
 });
 

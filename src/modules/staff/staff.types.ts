@@ -55,6 +55,13 @@ export class StaffUsersArgs extends PageArgs {
   @Field(() => StaffStatus, { nullable: true, description: "Only staff users with this status." })
   @IsOptional()
   status?: StaffStatus;
+  @Field(() => String, {
+    nullable: true,
+    description: "Part of the name or the email, case-insensitive (at most 100 characters; % and _ match themselves). Blank matches everyone.",
+  })
+  @IsOptional()
+  @MaxLength(100)
+  search?: string;
 }
 
 @InputType()
@@ -161,4 +168,33 @@ export class StaffCard {
   static from(row: { id: string; name: string; status: string }): StaffCard {
     return Object.assign(new StaffCard(), { id: toGlobalId("StaffUser", row.id), dbId: row.id, name: row.name, active: row.status !== "DEACTIVATED" });
   }
+}
+
+@InputType()
+export class StaffInvitationInput {
+  @Field(() => ID, { description: "A staff user of the firm whose invitation is still pending (status INVITED)." })
+  @MaxLength(200)
+  id!: string;
+}
+
+@ObjectType()
+export class WithdrawStaffInvitationPayload {
+  @Field(() => ID, { description: "The ID of the staff user that was removed with the invitation." })
+  withdrawnId!: string;
+}
+
+@InputType()
+export class RequestStaffPasswordResetInput {
+  @Field(() => EmailAddress, { description: "The staff user's login email." })
+  @MaxLength(254)
+  email!: string;
+}
+
+@InputType()
+export class ResetStaffPasswordInput {
+  @Field(() => String, { description: "The token from the reset link; single-use, valid for one hour." })
+  @MaxLength(200)
+  token!: string;
+  @Field(() => String, { description: "At least 8 characters, with a lower-case and an upper-case letter, a digit and a special character, and not a common password." })
+  password!: string;
 }
