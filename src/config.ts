@@ -25,13 +25,20 @@ const envSchema = z.object({
   SESSION_MAX_DAYS: z.coerce.number().int().min(1).default(90),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SEED_DEMO: bool.optional(),
-  TRUST_PROXY: bool.default(false),
+  // A number of proxy hops, or true/false (true: one proxy).
+  TRUST_PROXY: z
+    .union([bool, z.coerce.number().int().min(0).max(10)], { error: "must be true, false or the number of proxy hops (0-10)" })
+    .transform((v) => (typeof v === "boolean" ? (v ? 1 : 0) : v))
+    .default(0),
   ALLOWED_ORIGINS: z.string().default(""),
+  GRAPHIQL: bool.optional(),
   APP_LINK_BASE: z.url().default("https://app.kundenapp.example/register"),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
   MAIL_FROM: z.string().min(3).default("Kundenapp <no-reply@kundenapp.example>"),
   WORKER_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   EVENT_POLL_MS: z.coerce.number().int().min(50).max(600_000).default(30_000),
+  WS_MAX_PER_SESSION: z.coerce.number().int().min(1).max(1000).default(5),
+  WS_MAX_PER_USER: z.coerce.number().int().min(1).max(1000).default(20),
   WS_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   FILE_URL_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   S3_ENDPOINT: z.url().optional(),
@@ -58,9 +65,20 @@ export interface Config {
   sessionMaxMs: number;
   logLevel: string;
   seedDemo: boolean;
-  trustProxy: boolean;
+  /**
+   * How many proxies in front of the server append to `X-Forwarded-For` (0: none, the socket's peer is the client).
+   * The client address is the entry that many hops from the right; what a client writes further left is ignored.
+   */
+  trustProxy: number;
+  /** Open WebSockets one session may hold, and one user (staff user or app account) over all its sessions. */
+  wsMaxPerSession: number;
+  wsMaxPerUser: number;
   /** Origins a browser may open a WebSocket from; empty means only same-host origins. */
   allowedOrigins: string[];
+  /** Development only: any port of localhost, 127.0.0.1 and [::1] may call the API from a browser (a front-end's own dev server). */
+  allowLocalOrigins: boolean;
+  /** Serve the GraphiQL IDE on `GET /graphql` for browsers: on outside production, off in production unless GRAPHIQL=true. */
+  graphiql: boolean;
   appLinkBase: string;
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -123,10 +141,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: e.SEED_DEMO ?? e.NODE_ENV !== "production",
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
+    allowLocalOrigins: e.NODE_ENV === "development",
+    graphiql: e.GRAPHIQL ?? e.NODE_ENV !== "production",
     appLinkBase: e.APP_LINK_BASE,
     staffLinkBase: e.STAFF_LINK_BASE,
     fileUrlSecret: e.FILE_URL_SECRET,
     wsInitTimeoutMs: e.WS_INIT_TIMEOUT_MS,
+    wsMaxPerSession: e.WS_MAX_PER_SESSION,
+    wsMaxPerUser: e.WS_MAX_PER_USER,
     eventPollMs: e.EVENT_POLL_MS,
     s3: s3Config(e),
     smtpUrl: e.SMTP_URL,

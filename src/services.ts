@@ -16,6 +16,8 @@ import { filePurposes } from "./modules/index.js";
 import { ReleaseFlow } from "./flows/release.flow.js";
 import { ContractService } from "./modules/contract/contract.service.js";
 import { ClaimService } from "./modules/claim/claim.service.js";
+import { ChatService } from "./modules/chat/chat.service.js";
+import { OfferFlow } from "./flows/offer.flow.js";
 import { Idempotency } from "./idempotency/idempotency.js";
 
 /** Every service, built once per process over the same dependencies. */
@@ -36,8 +38,9 @@ export class Services {
   readonly document: DocumentService;
   readonly contract: ContractService;
   readonly claim: ClaimService;
+  readonly chat: ChatService;
   readonly idempotency: Idempotency;
-  readonly flows: { release: ReleaseFlow };
+  readonly flows: { release: ReleaseFlow; offers: OfferFlow };
 
   constructor(readonly deps: Deps) {
     this.events = new EventLog(deps);
@@ -56,7 +59,9 @@ export class Services {
     this.idempotency = new Idempotency(deps.clock);
     this.claim = new ClaimService(deps, this.events, this.file, this.customer, this.contract, this.notification, this.idempotency);
     this.document.useClaims(this.claim);
-    this.flows = { release: new ReleaseFlow(this.document, this.contract) };
+    this.chat = new ChatService(deps, this.events, this.file, this.customer, this.document, this.notification, this.contract, this.claim, this.idempotency);
+    // Flows span modules: built after the module services they call, handed to the services that start them.
+    this.flows = { release: new ReleaseFlow(this.document, this.contract), offers: new OfferFlow(this.events, this.contract, this.chat, this.customer) };
     this.invitation = new InvitationService(deps, this.outbox, this.flows.release);
     this.accountAdmin = new AccountAdminService(deps, this.session, this.outbox);
     this.household = new HouseholdService(deps, this.events);

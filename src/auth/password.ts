@@ -1,4 +1,8 @@
 import argon2 from "argon2";
+import { ZxcvbnFactory } from "@zxcvbn-ts/core";
+import * as zxcvbnCommon from "@zxcvbn-ts/language-common";
+import * as zxcvbnEn from "@zxcvbn-ts/language-en";
+import * as zxcvbnDe from "@zxcvbn-ts/language-de";
 import type { FieldProblem } from "../errors.js";
 
 /** OWASP's minimum for argon2id: about 27 ms a hash on this machine, far cheaper than the library default. */
@@ -33,10 +37,36 @@ const COMMON = new Set(
 export const MAX_PASSWORD_LENGTH = 200;
 
 /**
+ * zxcvbn's score 4: an attacker needs at least 10^10 guesses. Word + year + symbol ("Passwort2025!") and keyboard
+ * rows ("Qwertz1234!") score 3 and below; the character rules alone let them through.
+ */
+export const MIN_GUESSES_LOG10 = 10;
+
+/** zxcvbn only rates the first characters (it is quadratic); a longer password is not weaker for it. */
+const ESTIMATE_CHARS = 100;
+
+let estimator: ZxcvbnFactory | undefined;
+
+/**
+ * Offline strength estimate: about 50,000 leaked passwords, English and German words, names and Wikipedia
+ * terms, keyboard layouts (QWERTY and QWERTZ), dates, repeats, sequences and l33t spellings. Built on first use.
+ */
+function guessesLog10(password: string, userInputs: string[]): number {
+  estimator ??= new ZxcvbnFactory({
+    dictionary: { ...zxcvbnCommon.dictionary, ...zxcvbnEn.dictionary, ...zxcvbnDe.dictionary },
+    graphs: zxcvbnCommon.adjacencyGraphs,
+    translations: zxcvbnEn.translations,
+  });
+  // The user's own email parts count as words an attacker knows.
+  const words = userInputs.flatMap((i) => i.toLowerCase().split(/[^\p{L}\p{Nd}]+/u)).filter((w) => w.length >= 3);
+  return estimator.check(password.slice(0, ESTIMATE_CHARS), words).guessesLog10;
+}
+
+/**
  * Rule D4: every rule the password misses, so the app can show them all at once.
  * The rule names share the PASSWORD_ prefix, so a client can group them under the password field.
  */
-export function passwordProblems(password: string, field = "input.password"): FieldProblem[] {
+export function passwordProblems(password: string, field = "input.password", userInputs: string[] = []): FieldProblem[] {
   const p: FieldProblem[] = [];
   if (password.length < 8) p.push({ field, rule: "PASSWORD_MIN_LENGTH", message: "must have at least 8 characters" });
   if (password.length > MAX_PASSWORD_LENGTH)
@@ -48,5 +78,13 @@ export function passwordProblems(password: string, field = "input.password"): Fi
     p.push({ field, rule: "PASSWORD_SPECIAL", message: "must contain a special character" });
   if (COMMON.has(password.toLowerCase()))
     p.push({ field, rule: "PASSWORD_COMMON", message: "is one of the most common passwords; choose another" });
+  // Rated only once every other rule holds: the rules above already name what a short or plain password misses.
+  if (p.length === 0 && guessesLog10(password, userInputs) < MIN_GUESSES_LOG10) {
+    p.push({
+      field,
+      rule: "PASSWORD_GUESSABLE",
+      message: "is too easy to guess (common words, names, years, keyboard rows or known passwords); use a longer password, for example several unrelated words",
+    });
+  }
   return p;
 }

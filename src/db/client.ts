@@ -4,6 +4,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg
 import type { ExtractTablesWithRelations, SQL } from "drizzle-orm";
 import type postgres from "postgres";
 import { projectRoot } from "../config.js";
+import { lockDataDir } from "./pglite-lock.js";
 
 /** The API uses drizzle's query builder only (no relational queries), so the client needs no schema object. */
 type NoSchema = Record<string, never>;
@@ -71,15 +72,26 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   if (opts.dataDir) fs.mkdirSync(opts.dataDir, { recursive: true });
-  const client = await PGlite.create({
-    dataDir: opts.dataDir,
-    loadDataDir: opts.loadDataDir,
-  });
+  // One process per data directory: a second one (the CLI while the server runs) would write behind its back.
+  const release = opts.dataDir ? lockDataDir(opts.dataDir) : () => {};
+  let client;
+  try {
+    client = await PGlite.create({
+      dataDir: opts.dataDir,
+      loadDataDir: opts.loadDataDir,
+    });
+  } catch (err) {
+    release();
+    throw err;
+  }
   const db = drizzle(client, { logger: queryLogger(opts) }) as unknown as Db;
   return {
     kind: "pglite",
     db,
     rows: async (q, on) => normalizeRows(await (on ?? db).execute(q)),
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      release();
+    },
   };
 }

@@ -129,6 +129,7 @@ export async function seedDemo(services: Services): Promise<{ created: boolean }
   }
   const contractIds = await seedContracts(services, seeded);
   await seedClaims(services, seeded, contractIds);
+  await seedChats(services, seeded);
   return { created: true };
 }
 
@@ -322,4 +323,34 @@ async function seedClaims(services: Services, ids: { tenantId: string; adminId: 
     await db.update(claimStatusChanges).set({ changedAt: new Date(now.getTime() - at[i]! * 86_400_000) }).where(eq(claimStatusChanges.id, step.id));
   }
   await db.update(claims).set({ reportedAt: new Date(now.getTime() - 58 * 86_400_000) }).where(eq(claims.id, settled.claim.dbId));
+}
+
+/**
+ * Chats (rules F1-F9), written through the chat service as the app and the staff would: Jonas's open chat with
+ * messages both ways (one carrying a photo), read by the office up to his first message; and an archived chat of
+ * Lena's, with its transcript stored at her.
+ */
+async function seedChats(services: Services, ids: { tenantId: string; adminId: string; jonasId: string; lenaId: string; accountId: string }): Promise<void> {
+  const [employee] = await services.deps.database.db.select().from(staffUsers).where(eq(staffUsers.email, DEMO.employee.email));
+  const admin: StaffViewer = { kind: "staff", sessionId: "demo-seed", tenantId: ids.tenantId, userId: ids.adminId, role: "ADMIN", permissions: new Set(["CHAT", "CLAIMS"]) };
+  const staff: StaffViewer = { kind: "staff", sessionId: "demo-seed", tenantId: ids.tenantId, userId: employee!.id, role: "EMPLOYEE", permissions: new Set(["CHAT"]) };
+  const jonasApp: AppViewer = { kind: "app", sessionId: "demo-seed", tenantId: ids.tenantId, accountId: ids.accountId, customerId: ids.jonasId, customerIds: new Set([ids.jonasId, ids.lenaId]) };
+  const jonas = toGlobalId("Customer", ids.jonasId);
+  const lena = toGlobalId("Customer", ids.lenaId);
+  let n = 0;
+  const key = () => `demo-seed-message-${++n}`;
+  const say = (viewer: StaffViewer | AppViewer, where: { chatId?: string; customerId?: string }, body: string, attachmentFileIds: string[] = []) =>
+    services.chat.send(viewer, { clientMessageId: key(), ...where, body, attachmentFileIds });
+
+  const first = await say(jonasApp, { customerId: jonas }, "Hallo, ich bin umgezogen: ab 1. Januar wohne ich in der Gartenstraße 12, 10115 Berlin. Muss ich das meiner Hausrat melden?");
+  const chatId = first.chat.id;
+  await say(staff, { chatId }, "Guten Tag Herr Berger, danke für die Info! Ja, wir melden den Umzug an die Allianz. Haben Sie schon einen Mietvertrag?");
+  const photo = await services.file.storeGenerated({ tenantId: ids.tenantId, purpose: "DOCUMENT", fileName: "Mietvertrag Seite 1.jpg", bytes: await demoPhoto(235, 230, 215), createdByAccountId: ids.accountId });
+  await say(jonasApp, { customerId: jonas }, "Ja, hier die erste Seite.", [toGlobalId("File", photo.id)]);
+  await services.chat.markRead(staff, { chatId, upToMessageId: first.message.id });
+
+  const lenaChat = await say(jonasApp, { customerId: lena }, "Hallo, hier ist Lena: Ist mein Fahrrad über die Hausratversicherung versichert?");
+  await say(admin, { chatId: lenaChat.chat.id }, "Hallo Frau Berger, ja: Fahrräder sind bis 1.000 € mitversichert, auch unterwegs. Viele Grüße!");
+  await say(jonasApp, { customerId: lena }, "Super, danke schön!");
+  await services.chat.archive(admin, { chatId: lenaChat.chat.id });
 }

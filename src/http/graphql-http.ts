@@ -1,9 +1,6 @@
 import type http from "node:http";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from "@apollo/server/plugin/landingPage/default";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
 import type { Config } from "../config.js";
 import type { Services } from "../services.js";
@@ -14,22 +11,39 @@ import { sendError } from "./respond.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export function clientAddress(req: http.IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const fwd = req.headers["x-forwarded-for"];
-    const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(",")[0]?.trim();
-    if (first) return first;
-  }
-  return req.socket.remoteAddress ?? "unknown";
+/**
+ * The entry `hops` places from the right of a comma-separated forwarding header: each trusted proxy appends the
+ * address it received from, so anything further left was written by the client and proves nothing.
+ */
+function forwardedEntry(req: http.IncomingMessage, header: string, hops: number): string | undefined {
+  const raw = req.headers[header];
+  const entries = (Array.isArray(raw) ? raw.join(",") : (raw ?? "")).split(",").map((e) => e.trim()).filter(Boolean);
+  if (hops <= 0 || entries.length === 0) return undefined;
+  // Fewer entries than trusted hops: the leftmost is the furthest any proxy vouches for.
+  return entries[Math.max(0, entries.length - hops)];
 }
 
-/** Browsers send Origin; a foreign one is refused unless configured. Non-browser clients send none and pass. */
-export function originAllowed(req: http.IncomingMessage, allowed: string[]): boolean {
+/** The client's address: the socket's peer, or with TRUST_PROXY=n the address n proxies vouch for (see `forwardedEntry`). */
+export function clientAddress(req: http.IncomingMessage, trustProxy: number): string {
+  return forwardedEntry(req, "x-forwarded-for", trustProxy) ?? req.socket.remoteAddress ?? "unknown";
+}
+
+/** Host names of this machine as a browser writes them in Origin (`URL.hostname` keeps IPv6 brackets). */
+const LOCAL_HOSTNAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * Browsers send Origin; a foreign one is refused unless configured. Non-browser clients send none and pass.
+ * In development any port of a local host passes, so a front-end on its own dev server (e.g. :5173) works at once.
+ */
+export function originAllowed(req: http.IncomingMessage, config: Pick<Config, "allowedOrigins" | "allowLocalOrigins">): boolean {
   const origin = req.headers.origin;
   if (!origin) return true;
+  const allowed = config.allowedOrigins;
   if (allowed.includes("*") || allowed.includes(origin)) return true;
   try {
-    return new URL(origin).host === req.headers.host;
+    const url = new URL(origin);
+    if (config.allowLocalOrigins && (url.protocol === "http:" || url.protocol === "https:") && LOCAL_HOSTNAMES.has(url.hostname)) return true;
+    return url.host === req.headers.host;
   } catch {
     return false;
   }
@@ -38,7 +52,7 @@ export function originAllowed(req: http.IncomingMessage, allowed: string[]): boo
 /** Absolute URLs for files: PUBLIC_URL, else the host the client used. */
 export function baseUrl(req: http.IncomingMessage, config: Config): string {
   if (config.publicUrl) return config.publicUrl.replace(/\/$/, "");
-  const proto = config.trustProxy ? String(req.headers["x-forwarded-proto"] ?? "http").split(",")[0]!.trim() : "http";
+  const proto = forwardedEntry(req, "x-forwarded-proto", config.trustProxy) ?? "http";
   return `${proto}://${req.headers.host ?? `localhost:${config.port}`}`;
 }
 
@@ -66,6 +80,8 @@ export interface GraphqlHttpOptions {
   /** The query limits, shared with the WebSocket path. */
   armor: ReturnType<typeof createArmor>;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /** More Apollo plugins (metrics). */
+  plugins?: ApolloServerPlugin<Context>[];
 }
 
 /** Apollo over node:http: CORS for allowed origins, a bounded JSON body, a fresh context per request. */
@@ -84,11 +100,16 @@ export class GraphqlHttp {
       formatError: opts.formatError,
       includeStacktraceInErrorResponses: false,
       allowBatchedHttpRequests: false,
+      // The server's own drain (RunningServer.close) is the only SIGTERM handling: Apollo's would stop GraphQL at
+      // once and answer requests still in flight with 500.
+      stopOnTerminationSignals: false,
       validationRules: opts.armor.validationRules,
       plugins: [
         // In ESM, armor's plugin types clash with Apollo's (STACK-NOTES); at run time they are Apollo plugins.
         ...(opts.armor.plugins as unknown as ApolloServerPlugin<Context>[]),
-        production ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
+        // Apollo's landing pages load from a CDN; the IDE is served by ./ide.ts instead (and none in production unless switched on).
+        ApolloServerPluginLandingPageDisabled(),
+        ...(opts.plugins ?? []),
       ],
     });
     await apollo.start();
@@ -97,7 +118,7 @@ export class GraphqlHttp {
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const origin = req.headers.origin;
-    if (origin && originAllowed(req, this.config.allowedOrigins)) {
+    if (origin && originAllowed(req, this.config)) {
       res.setHeader("access-control-allow-origin", origin);
       res.setHeader("vary", "origin");
       res.setHeader("access-control-allow-headers", "authorization, content-type, apollo-require-preflight");

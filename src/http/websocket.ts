@@ -9,8 +9,9 @@ import type { Services } from "../services.js";
 import { bearer, createContext } from "../context.js";
 import { ErrorCode } from "../errors.js";
 import { LIMITS, wsValidationRules, type createArmor } from "../graphql/limits.js";
-import type { SocketRegistry } from "./session-sockets.js";
+import { CLOSE_TOO_MANY_SOCKETS, type SocketRegistry } from "./session-sockets.js";
 import { baseUrl, clientAddress, originAllowed } from "./graphql-http.js";
+import { WsOperationMetrics } from "../metrics/ws-operations.js";
 
 /** Far below ws's 100 MiB default: an operation is a few KiB. */
 export const MAX_WS_MESSAGE_BYTES = 64 * 1024;
@@ -44,12 +45,14 @@ export function refuseUpgrade(socket: Duplex): void {
 export class GraphqlWebSocket {
   private readonly wss: WebSocketServer;
   private readonly server: Disposable;
+  private readonly operations = new WsOperationMetrics();
 
   constructor(private readonly opts: GraphqlWebSocketOptions) {
     const { schema, config, services, sockets, formatError } = opts;
     const production = config.env === "production";
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
     const wsRules = wsValidationRules(opts.armor.validationRules, production);
+    const operations = this.operations;
     this.server = useServer<Record<string, unknown> | undefined, WsExtra>(
       {
         schema,
@@ -64,13 +67,22 @@ export class GraphqlWebSocket {
           extra.clientAddress = clientAddress(extra.request, config.trustProxy);
           extra.baseUrl = baseUrl(extra.request, config);
           if (viewer.kind !== "operator") {
+            // One token must not hold hundreds of sockets: every event costs each of them queries.
+            const userKey = viewer.kind === "staff" ? `staff:${viewer.userId}` : `app:${viewer.accountId}`;
+            const refused = sockets.admit(viewer.sessionId, userKey, extra.socket, { perSession: config.wsMaxPerSession, perUser: config.wsMaxPerUser });
+            if (refused) {
+              // Closed here with its own code; graphql-ws's 4403 that follows finds the socket closing and is dropped.
+              extra.socket.close(CLOSE_TOO_MANY_SOCKETS, refused);
+              return false;
+            }
             extra.sessionId = viewer.sessionId;
-            sockets.add(viewer.sessionId, extra.socket);
           }
           return true;
         },
-        onSubscribe: async (ctx, _id, payload) => {
-          if (Object.keys(ctx.subscriptions).length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+        onSubscribe: async (ctx, id, payload) => {
+          operations.begin(ctx, id, payload.operationName);
+          // graphql-ws has entered this operation in `subscriptions` already: it is one of those counted.
+          if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
             return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`, { extensions: { code: ErrorCode.RATE_LIMITED } })];
           }
           let document;
@@ -94,11 +106,25 @@ export class GraphqlWebSocket {
           if (!getOperationAST(document, payload.operationName)) return [new GraphQLError("Operation not found")];
           return args;
         },
-        onNext: (_ctx, _id, _payload, _args, result) => {
-          if (!result.errors) return;
-          return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
+        onOperation: (ctx, id, _payload, args, result) => {
+          // Named as over HTTP: the operation's own name, whether or not the client sent `operationName`.
+          const op = getOperationAST(args.document, args.operationName);
+          operations.operated(ctx, id, op?.name?.value ?? args.operationName, op?.operation, Symbol.asyncIterator in result);
+          return undefined;
         },
-        onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+        onNext: (ctx, id, payload, _args, result) => {
+          if (!result.errors) return;
+          const errors = result.errors.map((e) => formatError(e.toJSON(), e));
+          operations.errors(ctx, id, payload.operationName, errors);
+          return { ...result, errors };
+        },
+        onError: (ctx, id, payload, errors) => {
+          const formatted = errors.map((e) => formatError(e.toJSON(), e));
+          operations.errors(ctx, id, payload.operationName, formatted);
+          return formatted;
+        },
+        onComplete: (ctx, id) => operations.complete(ctx, id),
+        onClose: (ctx) => operations.closed(ctx),
       },
       this.wss,
     );
@@ -106,8 +132,18 @@ export class GraphqlWebSocket {
 
   /** Takes over an upgrade request for the GraphQL path; refuses foreign browser origins and, with `accepting` false, everyone. */
   upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, accepting: boolean): void {
-    if (!accepting || !originAllowed(req, this.opts.config.allowedOrigins)) return refuseUpgrade(socket);
+    if (!accepting || !originAllowed(req, this.opts.config)) return refuseUpgrade(socket);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit("connection", ws, req));
+  }
+
+  /** Open WebSockets, for metrics. */
+  connections(): number {
+    return this.wss.clients.size;
+  }
+
+  /** Live subscriptions on this server's sockets, for metrics. */
+  subscriptions(): number {
+    return this.operations.subscriptions();
   }
 
   /** 1001 "going away": clients reconnect (to another instance) and resume with `after:`. */

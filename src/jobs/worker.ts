@@ -1,6 +1,7 @@
-import { and, inArray, lt, lte, or } from "drizzle-orm";
+import { and, inArray, lt, lte, notLike, or } from "drizzle-orm";
 import type { Services } from "../services.js";
 import { sessions, oneTimeTokens, rateLimits } from "../modules/session/session.table.js";
+import { KNOWN_ADDRESS_MS, KNOWN_ADDRESS_PREFIX, RATE_LIMIT_RETENTION_MS } from "../auth/rate-limit.js";
 import { events } from "../realtime/events.table.js";
 import { mailOutbox } from "../mail/outbox.table.js";
 
@@ -46,7 +47,13 @@ export class Worker {
       .returning({ id: sessions.id });
     await this.services.session.announceEnded(ended.map((e) => e.id));
     await db.delete(oneTimeTokens).where(lt(oneTimeTokens.expiresAt, new Date(now.getTime() - 30 * 86_400_000)));
-    await db.delete(rateLimits).where(lt(rateLimits.windowStart, new Date(now.getTime() - 86_400_000)));
+    // Counters live a day at most; an address a login succeeded from stays known to its account longer.
+    await db.delete(rateLimits).where(
+      or(
+        and(lt(rateLimits.windowStart, new Date(now.getTime() - RATE_LIMIT_RETENTION_MS)), notLike(rateLimits.key, `${KNOWN_ADDRESS_PREFIX}%`)),
+        lt(rateLimits.windowStart, new Date(now.getTime() - KNOWN_ADDRESS_MS)),
+      ),
+    );
     await this.services.file.removeAbandoned();
     await this.services.idempotency.removeExpired(db);
     // Retention: resume cursors reach back 30 days; sent mail (personal data) is kept 30 days for support.

@@ -50,3 +50,17 @@ export function claimReportedText(args: { customerName: string; number: string; 
     body: `Schaden ${args.number} vom ${d}.${m}.${y}: bitte bearbeiten`,
   };
 }
+
+/** Rule F3: a customer wrote in a chat (or answered an offer through it, rule E5). */
+export function chatMessageText(args: { customerName: string; body: string; kind: string }): NotificationText {
+  const what: Record<string, string> = {
+    OFFER_ACCEPTED: "hat ein Angebot angenommen",
+    OFFER_QUESTION: "hat eine Frage zu einem Angebot",
+    OFFER_REQUEST: "möchte ein Angebot",
+  };
+  const preview = args.body.length > 140 ? `${args.body.slice(0, 139)}…` : args.body;
+  return {
+    title: what[args.kind] ? `${args.customerName} ${what[args.kind]}` : `Neue Nachricht von ${args.customerName}`,
+    body: preview || "(Anhang)",
+  };
+}

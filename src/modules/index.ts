@@ -14,6 +14,7 @@ import { accountModule } from "./account/account.module.js";
 import { documentModule } from "./document/document.module.js";
 import { contractModule } from "./contract/contract.module.js";
 import { claimModule } from "./claim/claim.module.js";
+import { chatModule } from "./chat/chat.module.js";
 import { fileModule } from "../files/file.module.js";
 import type { FilePurposes } from "../files/purposes.js";
 
@@ -35,8 +36,9 @@ export const modules: readonly [
   typeof documentModule,
   typeof contractModule,
   typeof claimModule,
+  typeof chatModule,
   typeof fileModule,
-] = [platformModule, tenantModule, staffModule, sessionModule, notificationModule, customerModule, accountModule, documentModule, contractModule, claimModule, fileModule] as const;
+] = [platformModule, tenantModule, staffModule, sessionModule, notificationModule, customerModule, accountModule, documentModule, contractModule, claimModule, chatModule, fileModule] as const;
 
 /** Every drizzle table of every module. */
 export function allTables(): PgTable[] {

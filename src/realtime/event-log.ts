@@ -5,6 +5,7 @@ import type { Tx } from "../db/client.js";
 import type { SessionViewer, Viewer } from "../auth/viewer.js";
 import { events, type EventRow } from "./events.table.js";
 import { AppError, ErrorCode, badInput } from "../errors.js";
+import { observeDeliveryLag } from "../metrics/metrics.js";
 
 /** Bus topic that says "the event log of this firm has grown (in these topics)"; the firm's reader then reads the log. */
 export const EVENTS_APPENDED = "events.appended";
@@ -284,7 +285,10 @@ export class EventLog {
               const audience = opts.audience(viewer);
               const allowed = audience === null ? [] : audience === "firm" ? rows : rows.filter((r) => r.audienceId !== null && audience.has(r.audienceId));
               if (allowed.length === 0) return;
-              for (const item of await opts.load(viewer, allowed)) await push({ ...item, viewer });
+              const items = await opts.load(viewer, allowed);
+              // Delivery lag: from each event's creation to its hand-over here.
+              if (items.length > 0) observeDeliveryLag(this.deps.clock.now().getTime(), allowed.map((r) => r.createdAt));
+              for (const item of items) await push({ ...item, viewer });
             })
             .catch((err: unknown) => stop(err))
             .finally(() => void backlog--);

@@ -15,7 +15,9 @@ import {
   DocumentCategoriesDocument,
   InsurersDocument,
   ReportClaimDocument,
+  SendMessageDocument,
   SetResponsibleStaffDocument,
+  StartChatDocument,
   UploadDocumentDocument,
   type KundenappClient,
 } from "../sdk/client.js";
@@ -74,6 +76,18 @@ export interface FirmObjects {
   claim: string;
   otherClaim: string;
   claimPhoto: string;
+  /**
+   * Chats (rules F1-F9), each opened by the customer's first message from its app account: `chat` of `customer` (the
+   * admin, its responsible, operates it; `message` is that first message) and `otherChat` of `other` (`otherMessage`);
+   * two chats of fresh customers with app accounts, opened by the admin, to archive once each (`archivable`: one for a
+   * byId row, one for an operation row); `chatFile`, an unattached DOCUMENT upload of `customer`'s app account.
+   */
+  chat: string;
+  message: string;
+  otherChat: string;
+  otherMessage: string;
+  archivable: [string, string];
+  chatFile: string;
 }
 
 /** What every access row runs against: two firms, A (the caller's) and B (the foreign one), each with `FirmObjects`. */
@@ -289,6 +303,12 @@ export async function buildAccessWorld(t: TestServer): Promise<AccessWorld> {
       claim: "",
       otherClaim: "",
       claimPhoto: "",
+      chat: "",
+      message: "",
+      otherChat: "",
+      otherMessage: "",
+      archivable: ["", ""],
+      chatFile: "",
     });
   }
   const of = (firm: Firm) => objects.get(firm)!;
@@ -309,8 +329,26 @@ export async function buildAccessWorld(t: TestServer): Promise<AccessWorld> {
     };
     const ownClient = await f.appClient(own);
     o.claim = await reportWithPhoto(ownClient, o.customer);
-    o.otherClaim = await reportWithPhoto(await f.appClient(await f.buildAppAccount({ customer: await rowOf(o.other) })), o.other);
+    const otherClient = await f.appClient(await f.buildAppAccount({ customer: await rowOf(o.other) }));
+    o.otherClaim = await reportWithPhoto(otherClient, o.other);
     o.claimPhoto = fromGlobalId((await upload(ownClient, { purpose: "CLAIM_PHOTO", bytes: PNG, contentType: "image/png" })).fileId)!.id;
+
+    // Chats (rules F1-F9): each customer's first message from its app account opens its chat.
+    const firstMessage = async (client: KundenappClient, customerId: string) => {
+      const { sendMessage } = await client.request(SendMessageDocument, {
+        input: { clientMessageId: crypto.randomUUID(), customerId: toGlobalId("Customer", customerId), body: "Iso-Nachricht" },
+      });
+      return [fromGlobalId(sendMessage.chat.id)!.id, fromGlobalId(sendMessage.message.id)!.id] as const;
+    };
+    [o.chat, o.message] = await firstMessage(ownClient, o.customer);
+    [o.otherChat, o.otherMessage] = await firstMessage(otherClient, o.other);
+    const archivable = async () => {
+      const { customer } = await f.buildAppAccount({ tenant: firm.tenant });
+      const { startChat } = await firm.adminClient.request(StartChatDocument, { input: { customerId: toGlobalId("Customer", customer.id) } });
+      return fromGlobalId(startChat.chat.id)!.id;
+    };
+    o.archivable = [await archivable(), await archivable()];
+    o.chatFile = fromGlobalId((await upload(ownClient, { purpose: "DOCUMENT", bytes: PDF, contentType: "application/pdf" })).fileId)!.id;
   }
   return { t, f, db, a, b, of, app };
 }

@@ -1,16 +1,18 @@
 /**
- * Rule C3 as a property: an app account sees exactly the released documents, visible contracts and the
- * claims (with their photos) of the customers it may access (its own plus rule-D9 grants of its firm), and
- * nothing of any other customer or firm, nor a contract's staff-only notes or a claim's internal notes;
- * staff see their own firm only, its claims only with the CLAIMS permission (rule B1).
+ * Rule C3 as a property: an app account sees exactly the released documents, visible contracts, the
+ * claims (with their photos) and the open chats (with their messages and attachments) of the customers it
+ * may access (its own plus rule-D9 grants of its firm), and nothing of any other customer or firm, nor a
+ * contract's staff-only notes or a claim's internal notes; staff see their own firm only, its claims only
+ * with the CLAIMS permission and its chats only with the CHAT permission (rule B1).
  *
  * One small world is built once (two firms, customers with released and unreleased documents, visible and
- * staff-only contracts, claims with internal notes and photos, app accounts, some with household grants). A
- * model keeps who may see what. fast-check then draws sequences of steps: checks (actor, object, operation),
+ * staff-only contracts, claims with internal notes and photos, a chat per customer with a message or two,
+ * one carrying an attachment, and one archived chat, app accounts, some with household grants). A model
+ * keeps who may see what. fast-check then draws sequences of steps: checks (actor, object, operation),
  * each compared with the model, and changes (grant, revoke, release or withdraw a document, show or hide a
- * contract) made through the API, after which the model follows. Photo download URLs an actor was handed
- * are kept and fetched again later: they work exactly while the model lets the actor see the claim.
- * The model always mirrors the server, so shrinking may replay any subsequence.
+ * contract) made through the API, after which the model follows. Photo and attachment download URLs an
+ * actor was handed are kept and fetched again later: they work exactly while the model lets the actor see
+ * the claim or the document. The model always mirrors the server, so shrinking may replay any subsequence.
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +23,9 @@ import { PDF, PNG } from "./fixtures.js";
 import { eq } from "drizzle-orm";
 import {
   AppViewerDocument,
+  ArchiveChatDocument,
+  ChatDocument,
+  ChatsDocument,
   ClaimDocument,
   ClaimsDocument,
   ContractDocument,
@@ -37,6 +42,7 @@ import {
   NodeDocument,
   ReportClaimDocument,
   RevokeCustomerAccessDocument,
+  SendMessageDocument,
   SetDocumentVisibilityDocument,
   UpdateContractDocument,
   UploadDocumentDocument,
@@ -70,6 +76,19 @@ interface MClaim {
   contract: number | null;
   photos: string[];
 }
+/** A message of a chat, with the documents (indexes into `documents`) it carries. */
+interface MMessage {
+  gid: string;
+  attachments: number[];
+}
+/** A chat: the app sees it only while open (rule C3 with F5); messages in the order sent. */
+interface MChat {
+  gid: string;
+  customer: number;
+  firm: number;
+  open: boolean;
+  messages: MMessage[];
+}
 interface MAccount {
   gid: string;
   firm: number;
@@ -78,15 +97,13 @@ interface MAccount {
 }
 type Actor =
   | { kind: "app"; account: number; client: KundenappClient; firm: number }
-  | { kind: "staff"; client: KundenappClient; firm: number; name: string; claimsPermission: boolean };
-/** A photo download URL an actor was handed, kept to be fetched again after later changes. */
-interface HeldUrl {
-  claim: number;
-  url: string;
-  at: number;
-}
+  | { kind: "staff"; client: KundenappClient; firm: number; name: string; claimsPermission: boolean; chatPermission: boolean };
+/** A claim photo's or a document's (chat attachment's) download URL an actor was handed, kept to be fetched again after later changes. */
+type HeldUrl = { url: string; at: number } & ({ claim: number } | { document: number });
 
 const FIRMS = 2;
+/** Per firm an admin and an employee, plus the first firm's clerk. */
+const STAFF_ACTORS = FIRMS * 2 + 1;
 const CUSTOMERS_PER_FIRM = 4;
 const ACCOUNTS_PER_FIRM = 2;
 
@@ -95,7 +112,8 @@ const customers: MCustomer[] = [];
 const documents: MDocument[] = [];
 const contracts: MContract[] = [];
 const claims: MClaim[] = [];
-/** Per actor, by "claim index/URL kind": the latest photo URL it was handed. */
+const chats: MChat[] = [];
+/** Per actor, by "claim index/URL kind" or "document index": the latest photo or attachment URL it was handed. */
 const heldUrls = new Map<number, Map<string, HeldUrl>>();
 const accounts: MAccount[] = [];
 const actors: Actor[] = [];
@@ -108,11 +126,16 @@ beforeAll(async () => {
   for (let firmNo = 0; firmNo < FIRMS; firmNo++) {
     const firm = await f.buildFirm();
     staffOf.push(firm.employeeClient);
-    // The factory's admin holds CLAIMS, its employee does not.
+    // The factory's admin holds CLAIMS and CHAT, its employee CHAT only; the first firm's clerk holds neither
+    // (one such user suffices: to them the other firm is foreign anyway).
     actors.push(
-      { kind: "staff", client: firm.adminClient, firm: firmNo, name: "admin", claimsPermission: true },
-      { kind: "staff", client: firm.employeeClient, firm: firmNo, name: "employee", claimsPermission: false },
+      { kind: "staff", client: firm.adminClient, firm: firmNo, name: "admin", claimsPermission: true, chatPermission: true },
+      { kind: "staff", client: firm.employeeClient, firm: firmNo, name: "employee", claimsPermission: false, chatPermission: true },
     );
+    if (firmNo === 0) {
+      const clerk = await f.staffClient(await f.buildStaff({ tenant: firm.tenant }));
+      actors.push({ kind: "staff", client: clerk, firm: firmNo, name: "clerk", claimsPermission: false, chatPermission: false });
+    }
     const { documentCategories } = await firm.adminClient.request(DocumentCategoriesDocument, {});
     const { insurers } = await firm.adminClient.request(InsurersDocument, {});
     const rows = [];
@@ -163,6 +186,7 @@ beforeAll(async () => {
  * customer's first contract, visible at the start. The first claim of each customer has a photo: for the
  * household customer of the first firm reported through the API (rendered once per run), for the others
  * written to the claim tables as the report would (renditions cost time and are not what this file tests).
+ * The same account then writes in the customer's chat (see `writeChat`).
  */
 async function reportClaims(firmNo: number, firstCustomer: number, staff: KundenappClient, accountRows: { id: string; tenantId: string }[]): Promise<void> {
   const dateOfLoss = new Date(t.clock.now().getTime() - 2 * 86_400_000).toISOString().slice(0, 10);
@@ -194,8 +218,32 @@ async function reportClaims(firmNo: number, firstCustomer: number, staff: Kunden
       if (k === 0 && !viaApi) photos.push(await writePhoto(reportClaim.claim.id, accountRows[reporter!.account % ACCOUNTS_PER_FIRM]!));
       claims.push({ gid: reportClaim.claim.id, customer, firm: firmNo, contract: contract >= 0 ? contract : null, photos });
     }
+    await writeChat(firmNo, i, customer, reporter!.client, staff);
     if (temporary) await staff.request(RevokeCustomerAccessDocument, { input: temporary });
   }
+}
+
+/**
+ * Customer i's open chat, opened by a message from the app (the household customer's with a PDF attachment,
+ * which becomes a released document of the customer); for odd i the staff (with CHAT) reply. The first
+ * customer of the first firm also has an older chat, archived without a transcript: staff still see it, the
+ * app does not.
+ */
+async function writeChat(firmNo: number, i: number, customer: number, app: KundenappClient, staff: KundenappClient): Promise<void> {
+  const customerId = customers[customer]!.gid;
+  const say = async (client: KundenappClient, input: { customerId?: string; chatId?: string; body: string; attachmentFileIds?: string[] }) =>
+    (await client.request(SendMessageDocument, { input: { clientMessageId: randomUUID(), ...input } })).sendMessage;
+  if (firmNo === 0 && i === 0) {
+    const old = await say(app, { customerId, body: "Alte Frage" });
+    await staff.request(ArchiveChatDocument, { input: { chatId: old.chat.id, storeTranscript: false } });
+    chats.push({ gid: old.chat.id, customer, firm: firmNo, open: false, messages: [{ gid: old.message.id, attachments: [] }] });
+  }
+  const attachmentFileIds = i === CUSTOMERS_PER_FIRM - 1 ? [(await upload(app, { purpose: "DOCUMENT", bytes: PDF, contentType: "application/pdf", fileName: `anhang-${firmNo}.pdf` })).fileId] : [];
+  const sent = await say(app, { customerId, body: `Frage ${firmNo}-${i}`, attachmentFileIds });
+  const attachments = sent.message.attachments.map((a) => documents.push({ gid: a.id, customer, firm: firmNo, visible: true }) - 1);
+  const chat: MChat = { gid: sent.chat.id, customer, firm: firmNo, open: true, messages: [{ gid: sent.message.id, attachments }] };
+  chats.push(chat);
+  if (i % 2 === 1) chat.messages.push({ gid: (await say(staff, { chatId: chat.gid, body: `Antwort ${firmNo}-${i}` })).message.id, attachments: [] });
 }
 
 /** A claim photo straight in the tables: original, JPEG and thumbnail stored and attached as a report would. */
@@ -251,6 +299,26 @@ function expectClaim(actor: Actor, claim: number, found: { id: string; internalN
 }
 
 const claimIndex = (gid: string): number => claims.findIndex((x) => x.gid === gid);
+
+/** Rules C3, F5 and B1: the app sees the open chats of its customers; staff the firm's chats, with the CHAT permission. */
+function maySeeChat(actor: Actor, chat: number): boolean {
+  const x = chats[chat]!;
+  if (actor.kind === "staff") return actor.chatPermission && x.firm === actor.firm;
+  return x.open && maySeeCustomer(actor, x.customer);
+}
+
+/** Every message, with its chat. */
+const allMessages = (): { chat: number; gid: string }[] => chats.flatMap((x, chat) => x.messages.map((m) => ({ chat, gid: m.gid })));
+
+/** A message as the model expects the actor to read it: only the attachments (documents) the actor may see. */
+function expectMessage(actor: Actor, chat: number, found: { id: string; attachments: { id: string }[] } | null, label: string): void {
+  const m = chats[chat]!.messages.find((x) => x.gid === found?.id);
+  expect(m, `${label}: message ${found?.id}`).toBeDefined();
+  expect(found!.attachments.map((a) => a.id), label).toEqual(m!.attachments.filter((d) => maySeeDocument(actor, d)).map((d) => documents[d]!.gid));
+}
+
+/** Whether a held URL should still download: exactly while the actor may see its claim or document. */
+const mayFetch = (actor: Actor, held: HeldUrl): boolean => ("claim" in held ? maySeeClaim(actor, held.claim) : maySeeDocument(actor, held.document));
 
 /** The customers an account may access as the API lists them: its own first, then the granted ones by name. */
 function accessList(account: MAccount): string[] {
@@ -420,9 +488,7 @@ async function runCheck(step: Check): Promise<void> {
         const res = await fetch(photo[kind]);
         expect(res.status, `${label} ${kind}`).toBe(200);
         expect((await res.arrayBuffer()).byteLength, `${label} ${kind}`).toBeGreaterThan(0);
-        const held = heldUrls.get(step.actor) ?? new Map<string, HeldUrl>();
-        held.set(`${claim}/${kind}`, { claim, url: photo[kind], at: Date.now() });
-        heldUrls.set(step.actor, held);
+        hold(step.actor, `${claim}/${kind}`, { claim, url: photo[kind], at: Date.now() });
       }
       return;
     }
@@ -440,15 +506,70 @@ async function runCheck(step: Check): Promise<void> {
       for (const x of found.claims) expectClaim(actor, claimIndex(x.id), x, label);
       return;
     }
-    case "heldPhotoUrls": {
-      // Bound to the session and checked again at each download: a URL works exactly while the claim is in
-      // the actor's sight (a revoked grant ends it at once: 404, like any unknown link).
+    case "chats": {
+      // Staff ask for the open inbox or the archive; the app gets its open chats whatever it asks for.
+      const archive = step.object % 2 === 1;
+      const call = c.request(ChatsDocument, { first: 100, ...(archive ? { status: "ARCHIVED" as const } : {}) });
+      // Rule B1: staff without CHAT are told so, not shown an empty list.
+      if (actor.kind === "staff" && !actor.chatPermission) {
+        await expectApiError(call, "FORBIDDEN");
+        return;
+      }
+      const { chats: page } = await call;
+      const expected = chats.flatMap((x, i) => (maySeeChat(actor, i) && x.open === (actor.kind === "app" || !archive) ? [x.gid] : []));
+      expect(sorted(page.edges.map((e) => e.node.id)), label).toEqual(sorted(expected));
+      expect(page.totalCount, label).toBe(expected.length);
+      for (const { node } of page.edges) {
+        const chat = chats.findIndex((x) => x.gid === node.id);
+        expect([node.status, node.customer.id], label).toEqual([chats[chat]!.open ? "OPEN" : "ARCHIVED", customers[chats[chat]!.customer]!.gid]);
+        expect(node.lastMessage?.id, label).toBe(chats[chat]!.messages.at(-1)!.gid);
+        expectMessage(actor, chat, node.lastMessage, label);
+      }
+      return;
+    }
+    case "chat": {
+      const chat = step.object % chats.length;
+      const x = chats[chat]!;
+      const call = c.request(ChatDocument, { id: x.gid, first: 20 });
+      if (!maySeeChat(actor, chat)) {
+        await expectApiError(call, actor.kind === "staff" && !actor.chatPermission ? "FORBIDDEN" : "NOT_FOUND");
+        return;
+      }
+      const { chat: found } = await call;
+      expect([found.id, found.status, found.customer.id], label).toEqual([x.gid, x.open ? "OPEN" : "ARCHIVED", customers[x.customer]!.gid]);
+      expect(sorted(found.messages.edges.map((e) => e.node.id)), label).toEqual(sorted(x.messages.map((m) => m.gid)));
+      for (const e of found.messages.edges) expectMessage(actor, chat, e.node, label);
+      // An attachment URL handed out now downloads now, and is kept to be fetched again after later changes.
+      for (const e of found.messages.edges) {
+        for (const a of e.node.attachments) {
+          const res = await fetch(a.downloadUrl);
+          expect(res.status, `${label} attachment`).toBe(200);
+          expect(Buffer.from(await res.arrayBuffer()).equals(PDF), `${label} attachment`).toBe(true);
+          const document = documents.findIndex((d) => d.gid === a.id);
+          hold(step.actor, `document ${document}`, { document, url: a.downloadUrl, at: Date.now() });
+        }
+      }
+      return;
+    }
+    case "nodeChat":
+    case "nodeMessage": {
+      // node(id) hides a type the viewer may not read: NOT_FOUND, also for staff without CHAT.
+      const messages = allMessages();
+      const { chat, gid } = step.op === "nodeChat" ? { chat: step.object % chats.length, gid: chats[step.object % chats.length]!.gid } : messages[step.object % messages.length]!;
+      const call = c.request(NodeDocument, { id: gid }).then((r) => r.node.id);
+      if (maySeeChat(actor, chat)) expect(await call, label).toBe(gid);
+      else await expectApiError(call, "NOT_FOUND");
+      return;
+    }
+    case "heldUrls": {
+      // Bound to the session and checked again at each download: a URL works exactly while the claim or the
+      // document is in the actor's sight (a revoked grant ends it at once: 404, like any unknown link).
       for (const [key, held] of heldUrls.get(step.actor) ?? []) {
         // Past most of its 5 minutes a URL would expire on its own: not what this checks.
         if (Date.now() - held.at > 4 * 60_000) continue;
         const res = await fetch(held.url);
         await res.arrayBuffer();
-        expect(res.status, `${label}: ${key}`).toBe(maySeeClaim(actor, held.claim) ? 200 : 404);
+        expect(res.status, `${label}: ${key}`).toBe(mayFetch(actor, held) ? 200 : 404);
       }
       return;
     }
@@ -459,6 +580,12 @@ async function runCheck(step: Check): Promise<void> {
       return;
     }
   }
+}
+
+function hold(actor: number, key: string, held: HeldUrl): void {
+  const urls = heldUrls.get(actor) ?? new Map<string, HeldUrl>();
+  urls.set(key, held);
+  heldUrls.set(actor, urls);
 }
 
 async function runChange(step: Change): Promise<void> {
@@ -525,13 +652,17 @@ const ops = [
   "claim",
   "nodeClaim",
   "customerClaims",
-  "heldPhotoUrls",
+  "chats",
+  "chat",
+  "nodeChat",
+  "nodeMessage",
+  "heldUrls",
 ] as const;
 const index = fc.nat({ max: 1_000 });
 
 const check: fc.Arbitrary<Step> = fc.record({
   type: fc.constant("check" as const),
-  actor: fc.nat({ max: FIRMS * (2 + ACCOUNTS_PER_FIRM) - 1 }),
+  actor: fc.nat({ max: STAFF_ACTORS + FIRMS * ACCOUNTS_PER_FIRM - 1 }),
   op: fc.constantFrom(...ops),
   object: index,
 });
@@ -544,21 +675,27 @@ const steps = fc.array(fc.oneof({ arbitrary: check, weight: 4 }, { arbitrary: ch
 
 describe("rule C3: an app account sees exactly what the model allows", () => {
   it("the world is as the model says before any change", async () => {
-    expect(actors).toHaveLength(FIRMS * (2 + ACCOUNTS_PER_FIRM));
+    expect(actors).toHaveLength(STAFF_ACTORS + FIRMS * ACCOUNTS_PER_FIRM);
     expect(documents.some((d) => d.visible) && documents.some((d) => !d.visible)).toBe(true);
     expect(contracts.some((x) => x.visible) && contracts.some((x) => !x.visible)).toBe(true);
     // Every customer has a claim, the first of each with a photo; some claims are about a contract.
     expect(new Set(claims.map((x) => x.customer)).size).toBe(customers.length);
     expect(claims.filter((x) => x.photos.length)).toHaveLength(customers.length);
     expect(claims.some((x) => x.contract !== null)).toBe(true);
+    // Every customer has an open chat, some with a staff reply; one chat is archived; some messages carry an attachment.
+    expect(new Set(chats.filter((x) => x.open).map((x) => x.customer)).size).toBe(customers.length);
+    expect(chats.filter((x) => !x.open)).toHaveLength(1);
+    expect(chats.some((x) => x.messages.length > 1)).toBe(true);
+    expect(chats.filter((x) => x.messages.some((m) => m.attachments.length > 0))).toHaveLength(FIRMS);
     // Every actor against every operation on a fixed spread of objects.
     for (let actor = 0; actor < actors.length; actor++) {
       for (const op of ops) await runCheck({ type: "check", actor, op, object: actor * 7 });
     }
   });
 
-  it("a claim photo's URL handed out under a household grant stops working (404) once the grant is revoked", async () => {
-    // The first firm's household: its first account, granted its last customer, whose first claim has the photo made through the API.
+  it("a claim photo's and a chat attachment's URLs handed out under a household grant stop working (404) once the grant is revoked", async () => {
+    // The first firm's household: its first account, granted its last customer, whose first claim has the
+    // photo made through the API and whose chat has a message with an attachment.
     const account = 0;
     const customer = CUSTOMERS_PER_FIRM - 1;
     const claim = claims.findIndex((x) => x.customer === customer && x.photos.length > 0);
@@ -567,19 +704,28 @@ describe("rule C3: an app account sees exactly what the model allows", () => {
     await change("grant");
     // Each of the three URLs (JPEG, thumbnail, original), handed out while the grant holds, downloads.
     for (let kind = 0; kind < 3; kind++) await runCheck({ type: "check", actor, op: "claim", object: claim + kind * claims.length });
-    const held = [...heldUrls.get(actor)!.values()].filter((h) => h.claim === claim);
+    const held = [...heldUrls.get(actor)!.values()].filter((h) => "claim" in h && h.claim === claim);
     expect(held).toHaveLength(3);
+    // The chat's attachment URL, handed out while the grant holds, downloads (runCheck fetches it).
+    const chat = chats.findIndex((x) => x.customer === customer && x.open);
+    const attachment = chats[chat]!.messages.flatMap((m) => m.attachments)[0]!;
+    await runCheck({ type: "check", actor, op: "chat", object: chat });
+    const heldAttachment = heldUrls.get(actor)!.get(`document ${attachment}`)!;
+    expect(heldAttachment).toBeDefined();
     await change("revoke");
-    expect(maySeeClaim(actors[actor]!, claim)).toBe(false);
-    for (const h of held) expect((await fetch(h.url)).status).toBe(404);
+    expect(maySeeClaim(actors[actor]!, claim) || maySeeChat(actors[actor]!, chat) || maySeeDocument(actors[actor]!, attachment)).toBe(false);
+    for (const h of [...held, heldAttachment]) expect((await fetch(h.url)).status).toBe(404);
     await runCheck({ type: "check", actor, op: "claim", object: claim });
     await runCheck({ type: "check", actor, op: "customerClaims", object: customer });
+    await runCheck({ type: "check", actor, op: "chat", object: chat });
+    await runCheck({ type: "check", actor, op: "chats", object: 0 });
+    await runCheck({ type: "check", actor, op: "nodeChat", object: chat });
     // Granted again, the same URLs (still within their lifetime) follow the grant.
     await change("grant");
-    await runCheck({ type: "check", actor, op: "heldPhotoUrls", object: 0 });
+    await runCheck({ type: "check", actor, op: "heldUrls", object: 0 });
   });
 
-  it("holds for random (actor, object, operation) checks between random grants, revocations, releases and contracts shown or hidden", async () => {
+  it("holds for random (actor, object, operation) checks, chats and messages included, between random grants, revocations, releases and contracts shown or hidden", async () => {
     await fc.assert(
       fc.asyncProperty(steps, async (drawn) => {
         for (const step of drawn) {
@@ -595,11 +741,15 @@ describe("rule C3: an app account sees exactly what the model allows", () => {
       await runCheck({ type: "check", actor, op: "viewer", object: 0 });
       await runCheck({ type: "check", actor, op: "contracts", object: 0 });
       await runCheck({ type: "check", actor, op: "claims", object: 0 });
-      await runCheck({ type: "check", actor, op: "heldPhotoUrls", object: 0 });
+      await runCheck({ type: "check", actor, op: "heldUrls", object: 0 });
+      await runCheck({ type: "check", actor, op: "chats", object: 0 });
+      await runCheck({ type: "check", actor, op: "chats", object: 1 });
       for (let customer = 0; customer < customers.length; customer++) await runCheck({ type: "check", actor, op: "customer", object: customer });
       for (let document = 0; document < documents.length; document++) await runCheck({ type: "check", actor, op: "nodeDocument", object: document });
       for (let contract = 0; contract < contracts.length; contract++) await runCheck({ type: "check", actor, op: "contract", object: contract });
       for (let claim = 0; claim < claims.length; claim++) await runCheck({ type: "check", actor, op: "claim", object: claim });
+      // What staff may read of chats no step changes; the app's chats follow its grants and released attachments.
+      if (actors[actor]!.kind === "app") for (let chat = 0; chat < chats.length; chat++) await runCheck({ type: "check", actor, op: "chat", object: chat });
     }
   });
 });

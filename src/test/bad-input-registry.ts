@@ -12,6 +12,8 @@ import { factories, upload } from "./factories.js";
 import { JPEG, PDF, PNG } from "./fixtures.js";
 import {
   AcceptOfferDocument,
+  ArchiveChatDocument,
+  ChatsDocument,
   CreateContractDocument,
   CreateDocumentCategoryDocument,
   CreateRiskDocument,
@@ -22,6 +24,7 @@ import {
   ReportClaimDocument,
   RequestPasswordResetDocument,
   RequestStaffPasswordResetDocument,
+  SendMessageDocument,
   UpdateBrokerProfileDocument,
   UploadDocumentDocument,
   type KundenappClient,
@@ -78,6 +81,25 @@ export interface World {
    * and unused (`photo`), one never PUT (`pendingPhoto`), and one whose bytes start like a JPEG but hold no image (`brokenPhoto`).
    */
   claims: { claim: string; key: string; dateOfLoss: string; attachedPhoto: string; photo: string; pendingPhoto: string; brokenPhoto: string };
+  /**
+   * Chats (rules F1-F9), global IDs: `accountCustomer`'s open chat (`chat`), whose first message `message` `app` sent with
+   * client message id `clientMessageId`; its earlier chat, archived (`archived`, opened by the accepted offer); a chat of
+   * another firm with its message (`foreignChat`, `foreignMessage`) and that firm's admin (`foreignStaff`); staff users of
+   * `firm`: an active one without CHAT (`noChatStaff`) and a deactivated one with CHAT (`inactiveChatStaff`); and an
+   * unattached DOCUMENT upload of another customer's app account (`neighbourUpload`).
+   */
+  chats: {
+    chat: string;
+    message: string;
+    clientMessageId: string;
+    archived: string;
+    foreignChat: string;
+    foreignMessage: string;
+    foreignStaff: string;
+    noChatStaff: string;
+    inactiveChatStaff: string;
+    neighbourUpload: string;
+  };
 }
 
 /** Values that break the usual rules. */
@@ -188,6 +210,31 @@ export async function buildBadInputWorld(t: TestServer): Promise<World> {
     brokenPhoto: await claimPhoto(JPEG, "image/jpeg"),
   };
 
+  // Chats (rules F1-F9): the accepted offer opened `accountCustomer`'s first chat; archived, a message opens the next.
+  const { chats: opened } = await app.request(ChatsDocument, {});
+  const archived = opened.edges[0]!.node.id;
+  await firm.adminClient.request(ArchiveChatDocument, { input: { chatId: archived, storeTranscript: false } });
+  const clientMessageId = crypto.randomUUID();
+  const { sendMessage } = await app.request(SendMessageDocument, { input: { clientMessageId, customerId: accountCustomerId, body: "Guten Tag" } });
+  const foreign = await f.buildFirm();
+  const foreignAccount = await f.buildAppAccount({ tenant: foreign.tenant });
+  const { sendMessage: foreignSent } = await (await f.appClient(foreignAccount)).request(SendMessageDocument, {
+    input: { clientMessageId: crypto.randomUUID(), customerId: toGlobalId("Customer", foreignAccount.customerId), body: "Fremd" },
+  });
+  const neighbour = await f.appClient(await f.buildAppAccount({ tenant: firm.tenant }));
+  const chatObjects = {
+    chat: sendMessage.chat.id,
+    message: sendMessage.message.id,
+    clientMessageId,
+    archived,
+    foreignChat: foreignSent.chat.id,
+    foreignMessage: foreignSent.message.id,
+    foreignStaff: toGlobalId("StaffUser", foreign.admin.id),
+    noChatStaff: toGlobalId("StaffUser", (await f.buildStaff({ tenant: firm.tenant, permissions: ["CLAIMS"] })).id),
+    inactiveChatStaff: toGlobalId("StaffUser", (await f.buildStaff({ tenant: firm.tenant, permissions: ["CHAT"], status: "DEACTIVATED" })).id),
+    neighbourUpload: (await upload(neighbour, pdf)).fileId,
+  };
+
   return {
     firm,
     inviteToken: new URL(inviteStaffUser.invitationLink).searchParams.get("token")!,
@@ -212,6 +259,7 @@ export async function buildBadInputWorld(t: TestServer): Promise<World> {
     deactivatedStaff: toGlobalId("StaffUser", (await f.buildStaff({ tenant: firm.tenant, status: "DEACTIVATED" })).id),
     contracts: { insurer: insurer.id, insurerName: insurer.name, risk: ownRisk, active, accountRisk, accepted, visible, hidden },
     claims: claimObjects,
+    chats: chatObjects,
   };
 }
 

@@ -39,7 +39,7 @@ export class AccountResolver {
 
   @Mutation(() => LoginPayload, { description: "Sets the password through the invitation link (the invited email, the link's token, a password meeting every password rule) and logs in. A refused password names every rule it misses." })
   async register(@Arg("input", () => RegisterInput) input: RegisterInput, @Ctx() ctx: Context) {
-    const issued = await ctx.services.credentials.register(input);
+    const issued = await ctx.services.credentials.register(input, ctx.clientAddress);
     const loggedIn = await createContext(ctx.services, issued.token, ctx.clientAddress, ctx.baseUrl);
     return { token: issued.token, expiresAt: issued.expiresAt, viewer: await describeViewer(loggedIn) };
   }
@@ -52,14 +52,14 @@ export class AccountResolver {
     return ctx.services.credentials.linkInfo(token);
   }
 
-  @Mutation(() => OkPayload, { description: "Always answers ok, whether or not the account exists; if an active account has this email and broker ID, mails it a single-use link valid for one hour. Throttled per client address." })
+  @Mutation(() => OkPayload, { description: "Always answers ok, whether or not the account exists; if an active account has this email and broker ID, mails it a single-use link valid for one hour. Throttled per client address (RATE_LIMITED); a few mails an hour at most per recipient and account, beyond that the answer stays ok and no mail is sent." })
   requestPasswordReset(@Arg("input", () => RequestPasswordResetInput) input: RequestPasswordResetInput, @Ctx() ctx: Context) {
     return ctx.services.credentials.requestPasswordReset(input, ctx.clientAddress);
   }
 
   @Mutation(() => OkPayload, { description: "Sets a new password with the reset link's token (same password rules as registration) and ends every session of the account." })
   resetPassword(@Arg("input", () => ResetPasswordInput) input: ResetPasswordInput, @Ctx() ctx: Context) {
-    return ctx.services.credentials.resetPassword(input);
+    return ctx.services.credentials.resetPassword(input, ctx.clientAddress);
   }
 
   @Authorized("STAFF")

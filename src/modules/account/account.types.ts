@@ -143,7 +143,7 @@ export class RegisterInput {
   token!: string;
   @Field(() => String, {
     description:
-      "At least 8 characters, with a lower-case and an upper-case letter, a digit and a special character, and not one of the most common passwords. A refused password lists every rule it misses (PASSWORD_* rules).",
+      "At least 8 characters, with a lower-case and an upper-case letter, a digit and a special character, not one of the most common passwords, and not easy to guess (PASSWORD_GUESSABLE: common words and names in English or German, years, keyboard rows or known leaked passwords; checked once the other rules hold). A refused password lists every rule it misses (PASSWORD_* rules).",
   })
   password!: string;
 }

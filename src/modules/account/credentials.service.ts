@@ -7,7 +7,7 @@ import { tenants } from "../tenant/tenant.table.js";
 import { AppError, ErrorCode, badInput, notFound } from "../../errors.js";
 import { passwordProblems } from "../../auth/password.js";
 import { OneTimeTokens, linkWithToken } from "../../auth/one-time-tokens.js";
-import { LOGIN_LIMITS } from "../../auth/rate-limit.js";
+import { CREDENTIAL_LIMITS, MAIL_LIMITS, type Limit } from "../../auth/rate-limit.js";
 import { normalizeBrokerId } from "../tenant/broker-id.js";
 import { firmProfile, passwordResetMail, staffPasswordResetMail } from "../../mail/templates.js";
 import type { Outbox } from "../../mail/outbox.js";
@@ -39,8 +39,9 @@ export class CredentialsService {
   }
 
   /** Rule D4: registration with the invited email, the link's token and a password. Logs in. */
-  async register(input: RegisterInput): Promise<IssuedSession> {
-    const problems = passwordProblems(input.password);
+  async register(input: RegisterInput, clientAddress: string): Promise<IssuedSession> {
+    await this.throttleLink("register", clientAddress);
+    const problems = passwordProblems(input.password, "input.password", [input.email]);
     if (problems.length) throw badInput(problems);
     await this.tokens.check(this.deps.database.db, "APP_INVITE", input.token);
     const hash = await this.deps.hasher.hash(input.password);
@@ -65,11 +66,10 @@ export class CredentialsService {
 
   /** Rule D7: always the same answer; a mail with a one-hour single-use link only if the account exists. */
   async requestPasswordReset(input: RequestPasswordResetInput, clientAddress: string): Promise<{ ok: true }> {
-    const keys: Array<[string, typeof LOGIN_LIMITS.address]> = [[`reset:addr:${clientAddress}`, LOGIN_LIMITS.address]];
-    await this.deps.rateLimiter.check(keys);
-    await this.deps.rateLimiter.hit(keys);
+    await this.deps.rateLimiter.consume([[`reset:addr:${clientAddress}`, MAIL_LIMITS.address]]);
     if (!normalizeBrokerId(input.brokerId)) throw badInput([{ field: "input.brokerId", rule: "REQUIRED", message: "must not be empty" }]);
     const email = input.email.trim().toLowerCase();
+    const mailAllowed = await this.mailAllowed(email, `app:${normalizeBrokerId(input.brokerId)}:${email}`);
     const { db } = this.deps.database;
     await db.transaction(async (tx) => {
       const [found] = await tx
@@ -79,6 +79,7 @@ export class CredentialsService {
         .innerJoin(customers, eq(customers.id, appAccounts.customerId))
         .where(and(eq(tenants.brokerId, normalizeBrokerId(input.brokerId)), eq(appAccounts.email, email)));
       if (!found || found.account.status !== "ACTIVE" || !found.tenant.customerAppEnabled) return;
+      if (!mailAllowed) return;
       const { token } = await this.tokens.issue(tx, {
         tenantId: found.tenant.id,
         purpose: "APP_PASSWORD_RESET",
@@ -98,7 +99,8 @@ export class CredentialsService {
   }
 
   /** Rule D7: sets the new password (D4 rules) and ends every session of the account. */
-  async resetPassword(input: ResetPasswordInput): Promise<{ ok: true }> {
+  async resetPassword(input: ResetPasswordInput, clientAddress: string): Promise<{ ok: true }> {
+    await this.throttleLink("reset", clientAddress);
     const problems = passwordProblems(input.password);
     if (problems.length) throw badInput(problems);
     await this.tokens.check(this.deps.database.db, "APP_PASSWORD_RESET", input.token);
@@ -118,7 +120,8 @@ export class CredentialsService {
   }
 
   /** Rule B1: an invited staff user sets a password through the link (issued by `StaffService.createInvited`) and is logged in. */
-  async acceptStaffInvitation(input: AcceptStaffInvitationInput): Promise<IssuedSession> {
+  async acceptStaffInvitation(input: AcceptStaffInvitationInput, clientAddress: string): Promise<IssuedSession> {
+    await this.throttleLink("staff-invite", clientAddress);
     const problems = passwordProblems(input.password);
     if (problems.length) throw badInput(problems);
     await this.tokens.check(this.deps.database.db, "STAFF_INVITE", input.token);
@@ -140,10 +143,9 @@ export class CredentialsService {
    * ACTIVE staff user has this email. Throttled per client address like the customer reset.
    */
   async requestStaffPasswordReset(input: RequestStaffPasswordResetInput, clientAddress: string): Promise<{ ok: true }> {
-    const keys: Array<[string, typeof LOGIN_LIMITS.address]> = [[`staff-reset:addr:${clientAddress}`, LOGIN_LIMITS.address]];
-    await this.deps.rateLimiter.check(keys);
-    await this.deps.rateLimiter.hit(keys);
+    await this.deps.rateLimiter.consume([[`staff-reset:addr:${clientAddress}`, MAIL_LIMITS.address]]);
     const email = input.email.trim().toLowerCase();
+    const mailAllowed = await this.mailAllowed(email, `staff:${email}`);
     await this.deps.database.db.transaction(async (tx) => {
       const [found] = await tx
         .select({ user: staffUsers, tenant: tenants })
@@ -151,6 +153,7 @@ export class CredentialsService {
         .innerJoin(tenants, eq(tenants.id, staffUsers.tenantId))
         .where(eq(staffUsers.email, email));
       if (!found || found.user.status !== "ACTIVE") return;
+      if (!mailAllowed) return;
       const { token } = await this.tokens.issue(tx, {
         tenantId: found.tenant.id,
         purpose: "PASSWORD_RESET",
@@ -165,7 +168,8 @@ export class CredentialsService {
   }
 
   /** Sets a staff user's new password (the password rules) through the reset link and ends every session of the user. */
-  async resetStaffPassword(input: ResetStaffPasswordInput): Promise<{ ok: true }> {
+  async resetStaffPassword(input: ResetStaffPasswordInput, clientAddress: string): Promise<{ ok: true }> {
+    await this.throttleLink("staff-reset-link", clientAddress);
     const problems = passwordProblems(input.password);
     if (problems.length) throw badInput(problems);
     await this.tokens.check(this.deps.database.db, "PASSWORD_RESET", input.token);
@@ -182,6 +186,30 @@ export class CredentialsService {
     });
     await this.sessions.announceEnded(ended);
     return { ok: true };
+  }
+
+  /**
+   * Counts an attempt to use a link from this address before the token is looked up or a password hashed:
+   * each costs an argon2id hash, and the limit keeps anyone from trying tokens or burning CPU in bulk.
+   */
+  private async throttleLink(kind: string, clientAddress: string): Promise<void> {
+    await this.deps.rateLimiter.consume([[`link:${kind}:addr:${clientAddress}`, CREDENTIAL_LIMITS.address]]);
+  }
+
+  /**
+   * Reset mails per recipient address and per account, whichever address asks: a flood from many addresses
+   * sends a few mails and then nothing. Counted whether or not the account exists, so the count tells nothing;
+   * over the limit the answer stays the same (rule D7), only no mail goes out.
+   */
+  private async mailAllowed(recipient: string, account: string): Promise<boolean> {
+    const keys: Array<[string, Limit]> = [
+      [`mail:reset:to:${recipient}`, MAIL_LIMITS.recipient],
+      [`mail:reset:account:${account}`, MAIL_LIMITS.account],
+    ];
+    const counted = await this.deps.rateLimiter.count(keys);
+    const allowed = counted.every((c) => c.count <= c.limit.max);
+    if (!allowed) this.deps.log.warn({ template: "password-reset" }, "reset mail held back: too many for this recipient or account");
+    return allowed;
   }
 
   /**

@@ -12,6 +12,7 @@ import { documentCategoryScope } from "../document/document.scope.js";
 import { tenantScope } from "../tenant/tenant.scope.js";
 import type { StaffViewer, Viewer } from "../../auth/viewer.js";
 import { AppError, ErrorCode, badInput, conflict, notFound } from "../../errors.js";
+import { INVITATION_MAIL_LIMITS } from "../../auth/rate-limit.js";
 import { OneTimeTokens, linkWithToken } from "../../auth/one-time-tokens.js";
 import { decodeId } from "../../graphql/relay.js";
 import { customerInvitationMail, firmProfile } from "../../mail/templates.js";
@@ -136,6 +137,15 @@ export class InvitationService {
       ? await tx.update(appAccounts).set(values).where(eq(appAccounts.id, existing.id)).returning()
       : await tx.insert(appAccounts).values({ ...values, tenantId: tenant.id, customerId }).returning();
     await this.release.toCustomer(tx, { tenantId: tenant.id, customerId, sharing: input.sharing, categoryIds });
+    // However many staff users send it: a few invitation mails per recipient and login an hour.
+    await this.deps.rateLimiter.consume(
+      [
+        [`mail:invite:to:${email}`, INVITATION_MAIL_LIMITS.recipient],
+        [`mail:invite:account:app:${account!.id}`, INVITATION_MAIL_LIMITS.account],
+      ],
+      undefined,
+      tx,
+    );
     // A fresh link voids the earlier one (rule D2).
     const { token } = await this.tokens.issue(tx, { tenantId: tenant.id, purpose: "APP_INVITE", subject: { appAccountId: account!.id }, ttlMs: APP_INVITE_TTL_MS });
     const link = linkWithToken(this.deps.config.appLinkBase, token);

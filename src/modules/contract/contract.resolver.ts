@@ -81,10 +81,10 @@ export class ContractResolver {
   @Authorized("APP")
   @Mutation(() => ContractPayload, {
     description:
-      "The customer accepts an open offer: `acceptedAt` is recorded and the responsible staff are notified. CONFLICT (rule OFFER_ACCEPTED) if accepted before, CONFLICT (rule OFFER_OPEN) if it is no longer an open offer.",
+      "The customer accepts an open offer: `acceptedAt` is recorded and a message in the customer's chat (opened if needed) tells the office, which is notified like for any customer message. CONFLICT (rule OFFER_ACCEPTED) if accepted before, CONFLICT (rule OFFER_OPEN) if it is no longer an open offer.",
   })
   acceptOffer(@Arg("input", () => AcceptOfferInput) input: AcceptOfferInput, @Ctx() ctx: Context) {
-    return ctx.services.contract.acceptOffer(ctx.viewer, input);
+    return ctx.services.flows.offers.accept(ctx.viewer, input);
   }
 
   @Authorized("STAFF")

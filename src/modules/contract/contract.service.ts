@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, ilike, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
 import type { Queryable, Tx } from "../../db/client.js";
-import type { SessionViewer, StaffViewer, Viewer } from "../../auth/viewer.js";
+import type { AppViewer, SessionViewer, StaffViewer, Viewer } from "../../auth/viewer.js";
 import { AppError, ErrorCode, Problems, badInput, notFound } from "../../errors.js";
 import { afterCursor, orderBy, toConnection, uuidKey, type SortKey } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
@@ -12,7 +12,7 @@ import type { DocumentService } from "../document/document.service.js";
 import type { NotificationService } from "../notification/notification.service.js";
 import type { TenantService } from "../tenant/tenant.service.js";
 import { contractResponsible, customerResponsible, firstNonEmpty } from "../notification/recipients.js";
-import { contractCreatedText, offerAcceptedText } from "../../mail/notification-texts.js";
+import { contractCreatedText } from "../../mail/notification-texts.js";
 import { activeStaffIds } from "../staff/responsible.js";
 import { likeContains } from "../customer/customer.service.js";
 import { contractPolicy } from "./contract.policy.js";
@@ -29,7 +29,6 @@ import {
   MAX_PREMIUM_CENTS,
   Money,
   Risk,
-  type AcceptOfferInput,
   type ContractsArgs,
   type CreateContractInput,
   type CreateInsurerInput,
@@ -491,39 +490,37 @@ export class ContractService implements ContractLinks {
   }
 
   /**
-   * Rule E5 (contract side): the customer accepts an open offer. `acceptedAt` is set once; an offer accepted
-   * before, withdrawn (no longer ANGEBOT) or hidden is refused. The chat module puts the message in the chat.
+   * Rule E5 (contract side), inside the offer flow's transaction: the customer accepts an open offer.
+   * `acceptedAt` is set once; an offer accepted before, withdrawn (no longer ANGEBOT) or hidden is refused.
+   * The flow (src/flows/offer.flow.ts) puts the message in the chat, which notifies staff as rule F3 says.
    */
-  async acceptOffer(viewer: Viewer, input: AcceptOfferInput) {
-    const app = contractPolicy.authorize(viewer, "answerOffer");
-    const id = decodeId(input.contractId, "Contract", "input.contractId");
-    const row = await this.events.transact(async (tx, emit) => {
-      const [current] = await tx.select().from(contracts).where(and(eq(contracts.id, id), contractScope(app))).for("update");
-      if (!current) throw notFound("Contract");
-      if (current.acceptedAt) {
-        throw new AppError(ErrorCode.CONFLICT, "This offer was accepted already", { fields: [{ field: "input.contractId", rule: "OFFER_ACCEPTED", message: "was accepted already" }] });
-      }
-      if (current.status !== ContractStatus.ANGEBOT) {
-        throw new AppError(ErrorCode.CONFLICT, "This is no longer an open offer", { fields: [{ field: "input.contractId", rule: "OFFER_OPEN", message: `is not an open offer (status ${current.status})` }] });
-      }
-      const [accepted] = await tx
-        .update(contracts)
-        .set({ acceptedAt: this.deps.clock.now(), acceptedByAccountId: app.accountId, updatedAt: this.deps.clock.now() })
-        .where(and(eq(contracts.id, id), isNull(contracts.acceptedAt)))
-        .returning();
-      const [insurer] = await tx.select().from(insurers).where(eq(insurers.id, current.insurerId));
-      const customer = await this.customers.require(tx, app, current.customerId);
-      await this.notifications.notify(tx, emit, {
-        tenantId: app.tenantId,
-        staffUserIds: await this.recipients(tx, current),
-        kind: "OFFER_RESPONSE",
-        ...offerAcceptedText({ customerName: `${customer.firstName} ${customer.lastName}`, insurerName: insurer!.name, contractNumber: current.contractNumber }),
-        subject: { type: "Contract", id },
-      });
-      await this.announce(emit, accepted!);
-      return accepted!;
-    });
-    return { contract: Contract.from(row) };
+  async acceptIn(tx: Queryable, emit: Emit, app: AppViewer, id: string): Promise<{ contract: ContractRow; insurer: InsurerRow }> {
+    const [current] = await tx.select().from(contracts).where(and(eq(contracts.id, id), contractScope(app))).for("update");
+    if (!current) throw notFound("Contract");
+    if (current.acceptedAt) {
+      throw new AppError(ErrorCode.CONFLICT, "This offer was accepted already", { fields: [{ field: "input.contractId", rule: "OFFER_ACCEPTED", message: "was accepted already" }] });
+    }
+    if (current.status !== ContractStatus.ANGEBOT) {
+      throw new AppError(ErrorCode.CONFLICT, "This is no longer an open offer", { fields: [{ field: "input.contractId", rule: "OFFER_OPEN", message: `is not an open offer (status ${current.status})` }] });
+    }
+    const [accepted] = await tx
+      .update(contracts)
+      .set({ acceptedAt: this.deps.clock.now(), acceptedByAccountId: app.accountId, updatedAt: this.deps.clock.now() })
+      .where(and(eq(contracts.id, id), isNull(contracts.acceptedAt)))
+      .returning();
+    const [insurer] = await tx.select().from(insurers).where(eq(insurers.id, current.insurerId));
+    await this.announce(emit, accepted!);
+    return { contract: accepted!, insurer: insurer! };
+  }
+
+  /** An offer the app shows (for a question about it), with its insurer; NOT_FOUND otherwise, CONFLICT if no longer an offer. */
+  async requireOffer(tx: Queryable, app: AppViewer, id: string): Promise<{ contract: ContractRow; insurer: InsurerRow }> {
+    const contract = await this.require(tx, app, id);
+    if (contract.status !== ContractStatus.ANGEBOT) {
+      throw new AppError(ErrorCode.CONFLICT, "This is no longer an open offer", { fields: [{ field: "input.contractId", rule: "OFFER_OPEN", message: `is not an open offer (status ${contract.status})` }] });
+    }
+    const [insurer] = await tx.select().from(insurers).where(eq(insurers.id, contract.insurerId));
+    return { contract, insurer: insurer! };
   }
 
   /** Rules D1/C3: inviting a customer releases their contracts (through the release flow). */

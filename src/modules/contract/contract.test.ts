@@ -40,6 +40,7 @@ import {
 } from "../../sdk/client.js";
 import { fromGlobalId, toGlobalId } from "../../graphql/relay.js";
 import { notifications } from "../notification/notification.table.js";
+import { chats } from "../chat/chat.table.js";
 import { documents } from "../document/document.table.js";
 import { contractStatusChanges, contracts } from "./contract.table.js";
 import { DEFAULT_INSURERS } from "./insurers.js";
@@ -148,6 +149,13 @@ async function notifiedIds(kind: "CONTRACT_CREATED" | "OFFER_RESPONSE" | "DOCUME
 
 function setResponsible(firm: Firm, customer: { id: string }, staff: Array<{ id: string }>) {
   return firm.adminClient.request(SetResponsibleStaffDocument, { input: { customerId: customerId(customer), staffUserIds: staff.map(staffId) } });
+}
+
+/** The customer's open chat (global ID), as staff find it: where an offer's answer lands (rule E5). */
+async function chatOf(customer: { id: string }): Promise<string> {
+  const rows = await db().select({ id: chats.id }).from(chats).where(and(eq(chats.customerId, customer.id), eq(chats.status, "OPEN")));
+  expect(rows).toHaveLength(1);
+  return gid("Chat", rows[0]!.id);
 }
 
 /** The cursor of "now" in the firm's event log: subscribing with it misses nothing that happens after. */
@@ -864,7 +872,7 @@ describe("E5 (contract side): accepting an offer", () => {
     await setResponsible(firm, h.own, [firm.employee]);
   });
 
-  it("E5: acceptOffer records acceptedAt once and notifies the responsible staff; a second accept is CONFLICT (OFFER_ACCEPTED)", async () => {
+  it("E5/F3: acceptOffer records acceptedAt once and, through its chat message, notifies the chat's operator; a second accept is CONFLICT (OFFER_ACCEPTED)", async () => {
     const offer = await addContract(firm.adminClient, h.own, { status: "ANGEBOT", responsibleStaffIds: [staffId(firm.admin)] });
     expect(offer).toMatchObject({ viewerCanAccept: false, acceptedAt: null }); // staff never accept
     expect((await h.app.request(ContractDocument, { id: offer.id })).contract.viewerCanAccept).toBe(true);
@@ -875,27 +883,40 @@ describe("E5 (contract side): accepting an offer", () => {
     expect(acceptedAt).toBeGreaterThanOrEqual(started.getTime());
     expect(acceptedAt).toBeLessThanOrEqual(t.clock.now().getTime());
     expect(await contractRow(offer.id)).toMatchObject({ acceptedByAccountId: h.account.id });
-    // The contract's own responsible staff (the admin), not the customer's (the employee).
-    expect(await noticesAbout(staffClients, "OFFER_RESPONSE", offer.id)).toEqual({ admin: 1, employee: 0 });
+    // Rule F3 through the chat message (rule E5): the chat's operator, the customer's first responsible staff user with
+    // CHAT (the employee), not the contract's own responsible staff (the admin); nothing about the contract itself.
+    const chatId = await chatOf(h.own);
+    expect(await noticesAbout(staffClients, "OFFER_RESPONSE", chatId)).toEqual({ admin: 0, employee: 1 });
+    // The notice is about the chat (where the message is), not the contract.
+    expect(await noticesAbout(staffClients, "OFFER_RESPONSE", offer.id)).toEqual({ admin: 0, employee: 0 });
 
     const rowBefore = await contractRow(offer.id);
     const err = await expectApiError(h.app.request(AcceptOfferDocument, { input: { contractId: offer.id } }), "CONFLICT");
     expect(err.fields).toEqual([expect.objectContaining({ field: "input.contractId", rule: "OFFER_ACCEPTED" })]);
     expect(await contractRow(offer.id)).toEqual(rowBefore);
-    expect(await noticesAbout(staffClients, "OFFER_RESPONSE", offer.id)).toEqual({ admin: 1, employee: 0 });
+    expect(await noticesAbout(staffClients, "OFFER_RESPONSE", chatId)).toEqual({ admin: 0, employee: 1 });
     // Staff see when it was accepted.
     expect((await firm.employeeClient.request(ContractDocument, { id: offer.id })).contract.acceptedAt).toBe(acceptOffer.contract.acceptedAt);
   });
 
-  it("E5: an offer without responsible staff of its own notifies the customer's", async () => {
+  it("E5/F3: an offer without responsible staff of its own notifies the chat's operator too; a granted customer's chat without operator notifies every admin with CHAT", async () => {
     const offer = await addContract(firm.adminClient, h.own, { status: "ANGEBOT" });
+    const chatId = await chatOf(h.own);
+    const earlier = await noticesAbout(staffClients, "OFFER_RESPONSE", chatId);
     await h.app.request(AcceptOfferDocument, { input: { contractId: offer.id } });
-    expect(await noticesAbout(staffClients, "OFFER_RESPONSE", offer.id)).toEqual({ admin: 0, employee: 1 });
-    // A granted customer without responsible staff: nobody.
+    expect(await noticesAbout(staffClients, "OFFER_RESPONSE", chatId)).toEqual({ admin: earlier.admin!, employee: earlier.employee! + 1 });
+    // A granted customer without responsible staff: its own chat, opened without operator, so every admin with CHAT
+    // (the admin; not the employee, nor an admin without CHAT), and nobody else.
+    const noChatAdmin = await f.buildStaff({ tenant: firm.tenant, role: "ADMIN", permissions: ["CLAIMS"] });
     const grantedOffer = await addContract(firm.adminClient, h.granted, { status: "ANGEBOT" });
-    const before = (await notificationsOf(firm.tenant.id)).length;
+    const before = new Set((await notificationsOf(firm.tenant.id)).map((n) => n.id));
     await h.app.request(AcceptOfferDocument, { input: { contractId: grantedOffer.id } });
-    expect(await notificationsOf(firm.tenant.id)).toHaveLength(before);
+    const grantedChatId = await chatOf(h.granted);
+    expect(grantedChatId).not.toBe(chatId);
+    expect(await noticesAbout(staffClients, "OFFER_RESPONSE", grantedChatId)).toEqual({ admin: 1, employee: 0 });
+    const added = (await notificationsOf(firm.tenant.id)).filter((n) => !before.has(n.id));
+    expect(added.map((n) => [n.staffUserId, n.kind, n.subjectId])).toEqual([[firm.admin.id, "OFFER_RESPONSE", dbId(grantedChatId)]]);
+    expect(added.map((n) => n.staffUserId)).not.toContain(noChatAdmin.id);
     expect((await contractRow(grantedOffer.id)).acceptedAt).not.toBeNull();
   });
 

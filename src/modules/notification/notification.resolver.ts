@@ -21,6 +21,7 @@ const SUBJECT_LOADERS: Record<string, (ctx: Context, id: string) => Promise<Noti
   Document: (ctx, id) => ctx.loaders.document.load(id),
   Contract: (ctx, id) => ctx.loaders.contract.load(id),
   Claim: (ctx, id) => ctx.loaders.claim.load(id),
+  Chat: (ctx, id) => ctx.loaders.chat.load(id),
 };
 
 @Resolver(() => Notification)
@@ -34,7 +35,7 @@ export class NotificationResolver {
   @FieldResolver(() => NotificationSubject, {
     nullable: true,
     description:
-      "What the notice is about, as the object itself (a Document, a Contract or a Claim), in the same query: no `node(id)` round trip. Null when the notice is about nothing in particular, or the viewer may no longer see the object.",
+      "What the notice is about, as the object itself (a Document, a Contract, a Claim or a Chat), in the same query: no `node(id)` round trip. Null when the notice is about nothing in particular, or the viewer may no longer see the object.",
   })
   async subject(@Root() notification: Notification, @Ctx() ctx: Context): Promise<NotificationSubjectValue | null> {
     const ref = notification.subjectRef;

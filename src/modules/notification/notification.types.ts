@@ -8,6 +8,7 @@ import type { NotificationRow } from "./notification.table.js";
 import { Document } from "../document/document.types.js";
 import { Contract } from "../contract/contract.types.js";
 import { Claim } from "../claim/claim.types.js";
+import { Chat } from "../chat/chat.types.js";
 
 /**
  * What a notification can be about, as the objects themselves (a UI needs no second query). A module whose
@@ -17,10 +18,10 @@ import { Claim } from "../claim/claim.types.js";
 export const NotificationSubject = createUnionType({
   name: "NotificationSubject",
   description: "The object a notification is about. More types will join (chats): ignore a `__typename` you do not know.",
-  types: () => [Document, Contract, Claim] as const,
-  resolveType: (value) => (value instanceof Document ? Document : value instanceof Contract ? Contract : value instanceof Claim ? Claim : undefined),
+  types: () => [Document, Contract, Claim, Chat] as const,
+  resolveType: (value) => (value instanceof Document ? Document : value instanceof Contract ? Contract : value instanceof Claim ? Claim : value instanceof Chat ? Chat : undefined),
 });
-export type NotificationSubjectValue = Document | Contract | Claim;
+export type NotificationSubjectValue = Document | Contract | Claim | Chat;
 
 @ObjectType({
   implements: Node,

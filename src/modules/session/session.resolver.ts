@@ -33,7 +33,7 @@ export class SessionResolver {
 
   @Mutation(() => LoginPayload, {
     description:
-      "Logs in and returns a session token. Staff: email + password. App accounts: email + broker ID + password. Every wrong part gives the same UNAUTHENTICATED error; ACCOUNT_DEACTIVATED and APP_DISABLED are told only after a correct password. Repeated failures give RATE_LIMITED.",
+      "Logs in and returns a session token. Staff: email + password. App accounts: email + broker ID + password. Every wrong part gives the same UNAUTHENTICATED error; ACCOUNT_DEACTIVATED and APP_DISABLED are told only after a correct password. Attempts are counted before the password is checked, per account and client address, per account and per address; over a limit the answer is RATE_LIMITED with `retryAfterSeconds`.",
   })
   async login(@Arg("input", () => LoginInput) input: LoginInput, @Ctx() ctx: Context): Promise<LoginPayload> {
     const issued = input.brokerId

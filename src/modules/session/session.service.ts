@@ -6,7 +6,7 @@ import { appAccounts, appAccountAccess } from "../account/account.table.js";
 import { tenants } from "../tenant/tenant.table.js";
 import { normalizeBrokerId } from "../tenant/broker-id.js";
 import { hashToken, newToken, safeEqual } from "../../auth/tokens.js";
-import { LOGIN_LIMITS } from "../../auth/rate-limit.js";
+import { KNOWN_ADDRESS_MS, KNOWN_ADDRESS_PREFIX, loginKeys } from "../../auth/rate-limit.js";
 import { anonymous, type SessionViewer, type StaffPermission, type StaffRole, type Viewer } from "../../auth/viewer.js";
 import { AppError, ErrorCode } from "../../errors.js";
 import type { Queryable } from "../../db/client.js";
@@ -184,22 +184,16 @@ export class SessionService {
   /** Staff login (email + password). Same error for unknown email and wrong password; throttled. */
   async loginStaff(input: { email: string; password: string }, clientAddress: string): Promise<IssuedSession> {
     const email = input.email.trim().toLowerCase();
-    const keys = [
-      [`login:staff:${email}`, LOGIN_LIMITS.account],
-      [`login:addr:${clientAddress}`, LOGIN_LIMITS.address],
-    ] as Array<[string, typeof LOGIN_LIMITS.account]>;
-    await this.deps.rateLimiter.check(keys);
+    // Counted before the password is checked, so parallel guesses cannot slip past the limit.
+    const throttle = await this.throttle(`staff:${email}`, clientAddress);
     const [user] = await this.deps.database.db.select().from(staffUsers).where(eq(staffUsers.email, email));
     const ok = await this.verify(user?.passwordHash ?? null, input.password);
-    if (!user || !ok) {
-      await this.deps.rateLimiter.hit(keys);
-      throw invalidCredentials();
-    }
+    if (!user || !ok) throw invalidCredentials();
     if (user.status === "DEACTIVATED") {
       // Rule D6: told only after a correct password.
       throw new AppError(ErrorCode.ACCOUNT_DEACTIVATED, "This login has been deactivated");
     }
-    await this.deps.rateLimiter.reset(keys[0]![0]);
+    await throttle.succeeded();
     return this.issue({ tenantId: user.tenantId, staffUserId: user.id });
   }
 
@@ -210,29 +204,47 @@ export class SessionService {
   async loginApp(input: { email: string; password: string; brokerId: string }, clientAddress: string): Promise<IssuedSession> {
     const email = input.email.trim().toLowerCase();
     const brokerId = normalizeBrokerId(input.brokerId);
-    const keys = [
-      [`login:app:${brokerId}:${email}`, LOGIN_LIMITS.account],
-      [`login:addr:${clientAddress}`, LOGIN_LIMITS.address],
-    ] as Array<[string, typeof LOGIN_LIMITS.account]>;
-    await this.deps.rateLimiter.check(keys);
+    const throttle = await this.throttle(`app:${brokerId}:${email}`, clientAddress);
     const [found] = await this.deps.database.db
       .select({ account: appAccounts, appEnabled: tenants.customerAppEnabled })
       .from(appAccounts)
       .innerJoin(tenants, eq(tenants.id, appAccounts.tenantId))
       .where(and(eq(tenants.brokerId, brokerId), eq(appAccounts.email, email)));
     const ok = await this.verify(found?.account.passwordHash ?? null, input.password);
-    if (!found || !ok) {
-      await this.deps.rateLimiter.hit(keys);
-      throw invalidCredentials();
-    }
+    if (!found || !ok) throw invalidCredentials();
     if (found.account.status === "DEACTIVATED") {
       throw new AppError(ErrorCode.ACCOUNT_DEACTIVATED, "This login has been deactivated by the broker"); // rule D6
     }
     // Rule A1: no app login while the firm's app is off.
     if (!found.appEnabled) throw new AppError(ErrorCode.APP_DISABLED, "The customer app of this broker is switched off");
     if (found.account.status !== "ACTIVE") throw invalidCredentials();
-    await this.deps.rateLimiter.reset(keys[0]![0]);
+    await throttle.succeeded();
     return this.issue({ tenantId: found.account.tenantId, appAccountId: found.account.id });
+  }
+
+  /**
+   * Counts a login attempt for `account` from `clientAddress` (see LOGIN_LIMITS) before anything is checked and
+   * refuses it when over a limit. `succeeded()` gives the attempt back, clears the pair and marks the address as known.
+   */
+  private async throttle(account: string, clientAddress: string): Promise<{ succeeded(): Promise<void> }> {
+    const limiter = this.deps.rateLimiter;
+    const keys = loginKeys(account, clientAddress);
+    const knownKey = `${KNOWN_ADDRESS_PREFIX}${account}|${clientAddress}`;
+    const accountKey = `login:account:${account}`;
+    const addressKey = `login:addr:${clientAddress}`;
+    const known = await limiter.marked(knownKey, KNOWN_ADDRESS_MS);
+    // The owner's usual address is not held back by the ceiling an attack from elsewhere filled.
+    await limiter.consume(keys, (c) => known && c.key === accountKey);
+    return {
+      succeeded: async () => {
+        await Promise.all([
+          ...keys.filter(([key]) => key.startsWith("login:pair")).map(([key]) => limiter.reset(key)),
+          limiter.giveBack(accountKey),
+          limiter.giveBack(addressKey),
+          limiter.mark(knownKey),
+        ]);
+      },
+    };
   }
 
   /** Ends every session of an app account; returns the ended ids (announce them after commit). */

@@ -57,7 +57,7 @@ export class StaffResolver {
 
   @Mutation(() => OkPayload, {
     description:
-      "No login needed: a staff user who forgot the password. Always answers ok, whether or not the email exists; if an active staff user has it, mails a single-use link valid for one hour (set the password with `resetStaffPassword`). Throttled per client address.",
+      "No login needed: a staff user who forgot the password. Always answers ok, whether or not the email exists; if an active staff user has it, mails a single-use link valid for one hour (set the password with `resetStaffPassword`). Throttled per client address (RATE_LIMITED); a few mails an hour at most per recipient, beyond that the answer stays ok and no mail is sent.",
   })
   requestStaffPasswordReset(@Arg("input", () => RequestStaffPasswordResetInput) input: RequestStaffPasswordResetInput, @Ctx() ctx: Context) {
     return ctx.services.credentials.requestStaffPasswordReset(input, ctx.clientAddress);
@@ -67,12 +67,12 @@ export class StaffResolver {
     description: "Sets a staff user's new password with the reset link's token (the same password rules as the invitation) and ends every session of the user; then log in.",
   })
   resetStaffPassword(@Arg("input", () => ResetStaffPasswordInput) input: ResetStaffPasswordInput, @Ctx() ctx: Context) {
-    return ctx.services.credentials.resetStaffPassword(input);
+    return ctx.services.credentials.resetStaffPassword(input, ctx.clientAddress);
   }
 
   @Mutation(() => LoginPayload, { description: "An invited staff user sets a password through the invitation link and is logged in." })
   async acceptStaffInvitation(@Arg("input", () => AcceptStaffInvitationInput) input: AcceptStaffInvitationInput, @Ctx() ctx: Context) {
-    const issued = await ctx.services.credentials.acceptStaffInvitation(input);
+    const issued = await ctx.services.credentials.acceptStaffInvitation(input, ctx.clientAddress);
     const loggedIn = await createContext(ctx.services, issued.token, ctx.clientAddress, ctx.baseUrl);
     return { token: issued.token, expiresAt: issued.expiresAt, viewer: await describeViewer(loggedIn) };
   }

@@ -6,6 +6,7 @@ import { staffPolicy } from "./staff.policy.js";
 import { staffScope } from "./staff.scope.js";
 import { likeContains } from "../../graphql/search.js";
 import { AppError, ErrorCode, Problems, badInput, conflict, notFound } from "../../errors.js";
+import { CREDENTIAL_LIMITS, INVITATION_MAIL_LIMITS, type Limit } from "../../auth/rate-limit.js";
 import { passwordProblems } from "../../auth/password.js";
 import { OneTimeTokens, linkWithToken } from "../../auth/one-time-tokens.js";
 import { afterCursor, orderBy, toConnection, uuidKey, type SortKey } from "../../graphql/connection.js";
@@ -113,6 +114,15 @@ export class StaffService {
 
   /** Mails an invited staff user a fresh single-use link; the earlier one stops working. Returns the link. */
   private async sendInvitation(on: Queryable, row: StaffUserRow): Promise<string> {
+    // However many admins (or firms) send it: a few invitation mails per recipient and login an hour.
+    await this.deps.rateLimiter.consume(
+      [
+        [`mail:invite:to:${row.email}`, INVITATION_MAIL_LIMITS.recipient],
+        [`mail:invite:account:staff:${row.id}`, INVITATION_MAIL_LIMITS.account],
+      ],
+      undefined,
+      on,
+    );
     const { token } = await this.tokens.issue(on, { tenantId: row.tenantId, purpose: "STAFF_INVITE", subject: { staffUserId: row.id }, ttlMs: STAFF_INVITE_TTL_MS });
     const link = linkWithToken(this.deps.config.staffLinkBase, token);
     const [tenant] = await on.select().from(tenants).where(eq(tenants.id, row.tenantId));
@@ -219,10 +229,15 @@ export class StaffService {
   /** Needs the current password; ends every other session of the user. */
   async changeMyPassword(viewer: Viewer, input: ChangeMyPasswordInput) {
     const staff = staffPolicy.authorize(viewer, "updateOwnSettings");
+    // A stolen session must not become a way to guess the password: counted before it is checked, with growing delays.
+    const keys = CREDENTIAL_LIMITS.user.map((limit, i): [string, Limit] => [`change-password${i}:staff:${staff.userId}`, limit]);
+    await this.deps.rateLimiter.consume(keys);
     const [user] = await this.deps.database.db.select().from(staffUsers).where(eq(staffUsers.id, staff.userId));
-    const problems = passwordProblems(input.newPassword, "input.newPassword");
+    const problems = passwordProblems(input.newPassword, "input.newPassword", user ? [user.email, user.name] : []);
     const currentOk = await this.sessions.verify(user?.passwordHash ?? null, input.currentPassword);
     if (!currentOk) problems.unshift({ field: "input.currentPassword", rule: "CURRENT_PASSWORD", message: "is not correct" });
+    // Only wrong guesses use the budget up: the right current password (with a new one that is refused) clears it.
+    else await Promise.all(keys.map(([key]) => this.deps.rateLimiter.reset(key)));
     if (problems.length) throw badInput(problems);
     const hash = await this.deps.hasher.hash(input.newPassword);
     const ended = await this.deps.database.db.transaction(async (tx) => {
