@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import crypto from "node:crypto";
 import sharp from "sharp";
 import { and, asc, count, eq, inArray } from "drizzle-orm";
+import { allPages } from "../../test/pages.js";
 import { startTestServer, expectApiError, type TestServer } from "../../test/harness.js";
 import { factories, upload } from "../../test/factories.js";
 import { HEIC, HEIC_PHOTO, JPEG, PDF, PNG } from "../../test/fixtures.js";
@@ -169,17 +170,8 @@ async function household(firm: Firm) {
 }
 
 /** Every claim a client lists, page by page, with the pages' sizes. */
-async function listAll(client: KundenappClient, vars: Omit<ClaimsQueryVariables, "first" | "after"> = {}, first = 100) {
-  const ids: string[] = [];
-  const pages: number[] = [];
-  let after: string | null | undefined;
-  for (;;) {
-    const { claims: page } = await client.request(ClaimsDocument, { ...vars, first, after });
-    ids.push(...page.edges.map((e) => e.node.id));
-    pages.push(page.edges.length);
-    if (!page.pageInfo.hasNextPage) return { ids, pages, totalCount: page.totalCount };
-    after = page.pageInfo.endCursor;
-  }
+function listAll(client: KundenappClient, vars: Omit<ClaimsQueryVariables, "first" | "after"> = {}, first = 100) {
+  return allPages(async (after) => (await client.request(ClaimsDocument, { ...vars, first, after })).claims);
 }
 
 // First in the file: before any test opens a WebSocket (the server re-checks the sessions of open sockets each second).

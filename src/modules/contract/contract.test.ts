@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import crypto from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
+import { allPages } from "../../test/pages.js";
 import { startTestServer, expectApiError, type TestServer } from "../../test/harness.js";
 import { factories, upload } from "../../test/factories.js";
 import { JPEG, PDF, PNG } from "../../test/fixtures.js";
@@ -110,17 +111,8 @@ async function uploadTo(
 }
 
 /** Every contract a client lists, page by page (`first` each), with the pages' sizes. */
-async function listAll(client: KundenappClient, vars: Omit<ContractsQueryVariables, "first" | "after"> = {}, first = 100) {
-  const ids: string[] = [];
-  const pages: number[] = [];
-  let after: string | null | undefined;
-  for (;;) {
-    const { contracts: page } = await client.request(ContractsDocument, { ...vars, first, after });
-    ids.push(...page.edges.map((e) => e.node.id));
-    pages.push(page.edges.length);
-    if (!page.pageInfo.hasNextPage) return { ids, pages, totalCount: page.totalCount };
-    after = page.pageInfo.endCursor;
-  }
+function listAll(client: KundenappClient, vars: Omit<ContractsQueryVariables, "first" | "after"> = {}, first = 100) {
+  return allPages(async (after) => (await client.request(ContractsDocument, { ...vars, first, after })).contracts);
 }
 
 async function download(url: string) {
