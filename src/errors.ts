@@ -13,7 +13,12 @@ export enum ErrorCode {
   RATE_LIMITED = "RATE_LIMITED",
   ACCOUNT_DEACTIVATED = "ACCOUNT_DEACTIVATED",
   APP_DISABLED = "APP_DISABLED",
+  GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED",
   GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED",
+  OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE",
+  BAD_REQUEST = "BAD_REQUEST",
+  PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND",
+  PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED",
   INTERNAL = "INTERNAL",
   FILE_TOO_LARGE = "FILE_TOO_LARGE",
   FILE_TYPE = "FILE_TYPE",
@@ -32,7 +37,12 @@ registerEnumType(ErrorCode, {
     RATE_LIMITED: { description: "Too many failed attempts; `extensions.retryAfterSeconds` says when to try again." },
     ACCOUNT_DEACTIVATED: { description: "The login details are correct, but the broker firm has deactivated this login; told only after a correct password." },
     APP_DISABLED: { description: "The broker's customer app is switched off: app accounts can neither log in nor be invited." },
-    GRAPHQL_VALIDATION_FAILED: { description: "The document itself was refused: a syntax error, an unknown field, or a query over the depth, alias or cost limits." },
+    GRAPHQL_PARSE_FAILED: { description: "The document is not valid GraphQL syntax, or has more tokens than allowed (HTTP 400)." },
+    GRAPHQL_VALIDATION_FAILED: { description: "The document was refused: an unknown field or argument, a wrong type, or a query over the depth, alias or cost limits." },
+    OPERATION_RESOLUTION_FAILURE: { description: "The document has no operation of the requested `operationName`, or several and no name was given." },
+    BAD_REQUEST: { description: "The HTTP request itself is malformed: no query, a wrong content type, a missing CSRF header, or an operation a GET may not run." },
+    PERSISTED_QUERY_NOT_FOUND: { description: "An automatic persisted query's hash is unknown to the server: send the full query with it." },
+    PERSISTED_QUERY_NOT_SUPPORTED: { description: "Persisted queries are not accepted for this request." },
     INTERNAL: { description: "An unexpected error on the server; the message carries no detail. Retrying later may help." },
     FILE_TOO_LARGE: { description: "An upload's bytes exceed the size announced in `createUpload` or allowed for its purpose (HTTP 413)." },
     FILE_TYPE: { description: "An upload's bytes are not of a type its purpose allows; the type is read from the bytes, not the file name (HTTP 415)." },
@@ -165,18 +175,33 @@ export function formatError(log: Logger) {
     if (error instanceof GraphQLError && (!original || original instanceof GraphQLError || coercion)) {
       // Errors graphql-js or Apollo raised themselves: parse, validation, variable coercion.
       const code = String(formatted.extensions?.code ?? ErrorCode.GRAPHQL_VALIDATION_FAILED);
-      const mapped = code === "BAD_USER_INPUT" ? ErrorCode.BAD_USER_INPUT : code === "INTERNAL_SERVER_ERROR" ? ErrorCode.INTERNAL : code;
-      const fields = mapped === ErrorCode.BAD_USER_INPUT ? coercionProblems(formatted.message) : [];
-      return { ...base, extensions: { code: mapped, ...(fields.length ? { fields } : {}) } };
+      const mapped = code === "INTERNAL_SERVER_ERROR" ? ErrorCode.INTERNAL : KNOWN_CODES.has(code) ? (code as ErrorCode) : ErrorCode.BAD_REQUEST;
+      // graphql-js suggests schema names ("Did you mean ...?") for unknown fields, arguments, types and enum values:
+      // the schema is not public in production, so no client gets them, over HTTP or WebSocket.
+      const message = withoutSuggestions(formatted.message);
+      const fields = mapped === ErrorCode.BAD_USER_INPUT ? coercionProblems(message) : [];
+      return { ...base, message, extensions: { code: mapped, ...(fields.length ? { fields } : {}) } };
     }
     if (pgErrorCode(original) === "23505") {
       // A unique constraint caught a race a service's own check could not (two requests at once).
       log.warn({ err: original, path: formatted.path }, "unique violation answered as CONFLICT");
       return { ...base, message: "This conflicts with data that exists already; reload and try again", extensions: { code: ErrorCode.CONFLICT } };
     }
+    if (pgErrorCode(original) === "22021" || pgErrorCode(original) === "22P05") {
+      // A character PostgreSQL cannot store (a NUL byte) that the input check did not see: still the client's input.
+      log.warn({ err: original, path: formatted.path }, "untranslatable character answered as BAD_USER_INPUT");
+      return { ...base, message: "Invalid input: a text contains a character that cannot be stored", extensions: { code: ErrorCode.BAD_USER_INPUT, fields: [] } };
+    }
     log.error({ err: original ?? error, path: formatted.path }, "unexpected error");
     return { message: "Internal error", locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL } };
   };
+}
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+
+/** A graphql-js message without its "Did you mean ...?" (names in quotes, so no "?" inside). */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/\s*Did you mean [^?]*\?/g, "");
 }
 
 /**

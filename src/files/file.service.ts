@@ -34,6 +34,17 @@ export interface HttpFileError {
 }
 
 /** Files outside GraphQL: signed upload URLs, checked bytes, attachment to what they belong to, signed downloads. */
+/**
+ * A file name as it is stored and shown: no path separators or control characters, and no bidirectional controls
+ * (U+202A-U+202E, U+2066-U+2069, the marks U+200E, U+200F, U+061C), which would let "invoice\u202Efdp.exe" show as "invoiceexe.pdf".
+ */
+export function cleanFileName(name: string): string {
+  return name
+    .replace(/[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g, "")
+    .trim()
+    .replace(/[\\/\x00-\x1f\x7f]/g, "_");
+}
+
 export class FileService {
   constructor(
     private readonly deps: Deps,
@@ -54,7 +65,7 @@ export class FileService {
     if (!Number.isInteger(input.size) || input.size < 1 || input.size > rule.maxBytes) {
       problems.add("input.size", "FILE_SIZE", `must be between 1 and ${rule.maxBytes} bytes`);
     }
-    const fileName = input.fileName.trim().replace(/[\\/\x00-\x1f]/g, "_");
+    const fileName = cleanFileName(input.fileName);
     if (!fileName || fileName.length > 200) problems.add("input.fileName", "LENGTH", "must have 1 to 200 characters");
     problems.throwIfAny();
     const now = this.deps.clock.now();

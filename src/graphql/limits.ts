@@ -15,10 +15,17 @@ export function createArmor() {
     maxDepth: { n: LIMITS.maxDepth },
     maxAliases: { n: LIMITS.maxAliases },
     maxDirectives: { n: LIMITS.maxDirectives },
-    maxTokens: { n: LIMITS.maxTokens },
+    // The token limit is graphql-js's own parse option (Apollo's parseOptions, graphql-ws's parse): armor's plugin
+    // throws from parsing as an unexpected error (HTTP 500) instead of a parse failure (400, GRAPHQL_PARSE_FAILED).
+    maxTokens: { enabled: false },
+    // Suggestions are stripped in formatError, for HTTP and WebSocket alike; armor's mask would leave "[Suggestion hidden]?".
+    blockFieldSuggestion: { enabled: false },
     costLimit: { maxCost: LIMITS.costLimit },
   }).protect();
 }
+
+/** graphql-js parse options for every document, over HTTP and WebSocket. */
+export const PARSE_OPTIONS = { maxTokens: LIMITS.maxTokens } as const;
 
 /** The validation rules a WebSocket operation must pass: graphql's own, armor's, and no introspection in production. */
 export function wsValidationRules(armorRules: ValidationRule[], production: boolean): ValidationRule[] {

@@ -1,7 +1,7 @@
 import type http from "node:http";
 import { pipeline } from "node:stream/promises";
 import type { Logger } from "../log.js";
-import type { FileService } from "../files/file.service.js";
+import { cleanFileName, type FileService } from "../files/file.service.js";
 import { ErrorCode } from "../errors.js";
 import { sendError, sendJson } from "./respond.js";
 
@@ -35,7 +35,7 @@ export class FileRoutes {
     res.writeHead(200, {
       "content-type": file.mimeType ?? "application/octet-stream",
       "content-length": String(file.size ?? ""),
-      "content-disposition": `inline; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+      "content-disposition": `inline; filename*=UTF-8''${encodeURIComponent(cleanFileName(file.fileName))}`,
       "cache-control": "private, max-age=300",
       "x-content-type-options": "nosniff",
     });

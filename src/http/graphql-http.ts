@@ -6,7 +6,7 @@ import type { Config } from "../config.js";
 import type { Services } from "../services.js";
 import { bearer, createContext, type Context } from "../context.js";
 import { ErrorCode } from "../errors.js";
-import type { createArmor } from "../graphql/limits.js";
+import { PARSE_OPTIONS, type createArmor } from "../graphql/limits.js";
 import { sendError } from "./respond.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -104,6 +104,7 @@ export class GraphqlHttp {
       // once and answer requests still in flight with 500.
       stopOnTerminationSignals: false,
       validationRules: opts.armor.validationRules,
+      parseOptions: PARSE_OPTIONS,
       plugins: [
         // In ESM, armor's plugin types clash with Apollo's (STACK-NOTES); at run time they are Apollo plugins.
         ...(opts.armor.plugins as unknown as ApolloServerPlugin<Context>[]),

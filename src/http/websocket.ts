@@ -8,7 +8,7 @@ import type { Config } from "../config.js";
 import type { Services } from "../services.js";
 import { bearer, createContext } from "../context.js";
 import { ErrorCode } from "../errors.js";
-import { LIMITS, wsValidationRules, type createArmor } from "../graphql/limits.js";
+import { PARSE_OPTIONS, wsValidationRules, type createArmor } from "../graphql/limits.js";
 import { CLOSE_TOO_MANY_SOCKETS, type SocketRegistry } from "./session-sockets.js";
 import { baseUrl, clientAddress, originAllowed } from "./graphql-http.js";
 import { WsOperationMetrics } from "../metrics/ws-operations.js";
@@ -87,12 +87,15 @@ export class GraphqlWebSocket {
           }
           let document;
           try {
-            document = parse(payload.query, { maxTokens: LIMITS.maxTokens });
+            document = parse(payload.query, PARSE_OPTIONS);
           } catch (err) {
-            return [err instanceof GraphQLError ? err : new GraphQLError("Syntax error")];
+            // The code Apollo gives a syntax error (or too many tokens) over HTTP.
+            if (!(err instanceof GraphQLError)) return [new GraphQLError("Syntax error", { extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })];
+            return [new GraphQLError(err.message, { source: err.source, positions: err.positions, extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })];
           }
           const errors = validate(schema, document, wsRules);
-          if (errors.length > 0) return errors;
+          // One code for every refused document, as Apollo gives over HTTP (armor's rules say BAD_USER_INPUT themselves).
+          if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e, extensions: { ...e.extensions, code: ErrorCode.GRAPHQL_VALIDATION_FAILED } }));
           // A fresh context (viewer re-read from the session, new loaders) for every operation.
           const extra = ctx.extra as unknown as WsExtra;
           const contextValue = await createContext(services, extra.viewerToken, extra.clientAddress, extra.baseUrl);
@@ -103,7 +106,7 @@ export class GraphqlWebSocket {
             variableValues: payload.variables,
             contextValue,
           };
-          if (!getOperationAST(document, payload.operationName)) return [new GraphQLError("Operation not found")];
+          if (!getOperationAST(document, payload.operationName)) return [new GraphQLError("Operation not found", { extensions: { code: ErrorCode.OPERATION_RESOLUTION_FAILURE } })];
           return args;
         },
         onOperation: (ctx, id, _payload, args, result) => {

@@ -236,6 +236,8 @@ export type ErrorCode =
   | 'ACCOUNT_DEACTIVATED'
   /** The broker's customer app is switched off: app accounts can neither log in nor be invited. */
   | 'APP_DISABLED'
+  /** The HTTP request itself is malformed: no query, a wrong content type, a missing CSRF header, or an operation a GET may not run. */
+  | 'BAD_REQUEST'
   /** The input was refused; `extensions.fields` lists every problem as `{ field, rule, message }`. */
   | 'BAD_USER_INPUT'
   /** The request is valid but clashes with the current state (a name already in use, the firm's last admin, ...); reload and decide. */
@@ -248,12 +250,20 @@ export type ErrorCode =
   | 'FILE_TYPE'
   /** Logged in, but this kind of user or this role may not do it (e.g. an employee calling an admin operation). */
   | 'FORBIDDEN'
-  /** The document itself was refused: a syntax error, an unknown field, or a query over the depth, alias or cost limits. */
+  /** The document is not valid GraphQL syntax, or has more tokens than allowed (HTTP 400). */
+  | 'GRAPHQL_PARSE_FAILED'
+  /** The document was refused: an unknown field or argument, a wrong type, or a query over the depth, alias or cost limits. */
   | 'GRAPHQL_VALIDATION_FAILED'
   /** An unexpected error on the server; the message carries no detail. Retrying later may help. */
   | 'INTERNAL'
   /** The object does not exist or the viewer may not see it; the two cases are deliberately indistinguishable. */
   | 'NOT_FOUND'
+  /** The document has no operation of the requested `operationName`, or several and no name was given. */
+  | 'OPERATION_RESOLUTION_FAILURE'
+  /** An automatic persisted query's hash is unknown to the server: send the full query with it. */
+  | 'PERSISTED_QUERY_NOT_FOUND'
+  /** Persisted queries are not accepted for this request. */
+  | 'PERSISTED_QUERY_NOT_SUPPORTED'
   /** Too many failed attempts; `extensions.retryAfterSeconds` says when to try again. */
   | 'RATE_LIMITED'
   /** No valid session: not logged in, the token expired or was ended, or the login details are wrong. Log in again. */
