@@ -9,6 +9,8 @@ import { hashToken, newToken, safeEqual } from "../../auth/tokens.js";
 import { KNOWN_ADDRESS_MS, KNOWN_ADDRESS_PREFIX, loginKeys } from "../../auth/rate-limit.js";
 import { anonymous, type SessionViewer, type StaffPermission, type StaffRole, type Viewer } from "../../auth/viewer.js";
 import { AppError, ErrorCode } from "../../errors.js";
+import { sessionPolicy } from "./session.policy.js";
+import { sessionScope } from "./session.scope.js";
 import type { Queryable } from "../../db/client.js";
 
 /** Bus topic: these sessions ended; every process closes their sockets. */
@@ -264,8 +266,11 @@ export class SessionService {
     return false;
   }
 
-  async logout(viewer: SessionViewer): Promise<void> {
-    await this.end([viewer.sessionId]);
+  /** Rule D8: ends the viewer's own session (and its sockets, through the bus). */
+  async logout(viewer: Viewer): Promise<void> {
+    const own = sessionPolicy.authorize(viewer, "logout");
+    const ended = await this.deps.database.db.delete(sessions).where(sessionScope(own)).returning({ id: sessions.id });
+    await this.announceEnded(ended.map((r) => r.id));
   }
 
   /** Ends sessions and tells every process to close their sockets. */
