@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { dbStatements } from "./metrics/metrics.js";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
 import { openDatabase, type Database } from "./db/client.js";
@@ -42,7 +43,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const log = overrides.log ?? createLogger(config.logLevel);
   const database =
     overrides.database ??
-    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, "pglite"), poolMax: config.databasePoolMax }));
+    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, "pglite"), poolMax: config.databasePoolMax, onQuery: () => dbStatements.inc() }));
   await migrate(database);
   const clock = overrides.clock ?? systemClock;
   const bus = overrides.bus ?? (await createBus(config, database, log));

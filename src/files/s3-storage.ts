@@ -41,6 +41,12 @@ const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const EMPTY_SHA256 = createHash("sha256").update("").digest("hex");
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** S3's error code (`NoSuchKey`, `NoSuchBucket`, ...) from an error response's XML body, which this reads and releases. */
+async function errorCode(response: Response): Promise<string | undefined> {
+  const text = await response.text().catch(() => "");
+  return /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1];
+}
+
 /** Whether a response is worth another attempt: the service's fault or throttling, never a client error. */
 const retryable = (status: number) => status >= 500 || status === 429;
 
@@ -113,9 +119,8 @@ export class S3Storage implements FileStorage {
   }
 
   /** An error naming the operation, the status and S3's error code; the response body is read and released. */
-  private async failed(what: string, key: string, response: Response): Promise<Error> {
-    const text = await response.text().catch(() => "");
-    const code = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1];
+  private async failed(what: string, key: string, response: Response, code?: string): Promise<Error> {
+    code ??= await errorCode(response);
     return new Error(`S3 ${what} ${key} failed: HTTP ${response.status}${code ? ` ${code}` : ""}`);
   }
 
@@ -175,7 +180,9 @@ export class S3Storage implements FileStorage {
   async get(key: string): Promise<Readable> {
     const response = await this.send("GET", key, { headers: { "x-amz-content-sha256": EMPTY_SHA256 } });
     if (response.status === 404) {
-      await response.body?.cancel();
+      // A missing bucket is a misconfiguration to report, not a missing file to answer 404 for.
+      const code = await errorCode(response);
+      if (code === "NoSuchBucket") throw await this.failed("GET", key, response, code);
       throw new FileError("NOT_FOUND", "File not found");
     }
     if (!response.ok) throw await this.failed("GET", key, response);
@@ -194,8 +201,14 @@ export class S3Storage implements FileStorage {
 
   async delete(key: string): Promise<void> {
     const response = await this.send("DELETE", key, { headers: { "x-amz-content-sha256": EMPTY_SHA256 } });
+    if (response.ok) {
+      await response.body?.cancel();
+      return;
+    }
     // S3 answers 204 whether or not the key existed; some compatible stores answer 404 for a missing key.
-    if (!response.ok && response.status !== 404) throw await this.failed("DELETE", key, response);
-    await response.body?.cancel();
+    // A missing bucket is not a missing key: ignoring it would hide a misconfiguration.
+    const code = await errorCode(response);
+    if (response.status === 404 && code !== "NoSuchBucket") return;
+    throw await this.failed("DELETE", key, response, code);
   }
 }

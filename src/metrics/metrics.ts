@@ -40,6 +40,12 @@ export const eventDeliveryLag = new Histogram({
   registers: [registry],
 });
 
+export const dbStatements = new Counter({
+  name: "kundenapp_db_statements_total",
+  help: "SQL statements this process sent to the database (statements per request = its rise / requests; `npm run bench` reports it).",
+  registers: [registry],
+});
+
 export const rateLimitHits = new Counter({
   name: "kundenapp_rate_limit_hits_total",
   help: "Attempts refused by a rate limit, by limit (login:pair0..2, login:account, login:addr are login throttling).",
