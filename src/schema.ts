@@ -7,7 +7,7 @@ import { NodeResolver } from "./graphql/node.resolver.js";
 import { modules } from "./modules/index.js";
 import { createPubSub } from "@graphql-yoga/subscription";
 import { getErrorCodeEnum } from "./graphql/error-code.js";
-import { refuseUnstorableText } from "./graphql/text-input.middleware.js";
+import { guardArguments } from "./graphql/text-input.middleware.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql's type for resolver classes
 export const resolvers: [Function, ...Function[]] = [NodeResolver, ...modules.flatMap((m): Function[] => m.resolvers)];
@@ -21,8 +21,6 @@ export function getSchema(): Promise<GraphQLSchema> {
       resolvers,
       authChecker,
       authMode: "error",
-      // NUL bytes and lone surrogates in any string argument are the client's mistake, not an INTERNAL error.
-      globalMiddlewares: [refuseUnstorableText],
       // Required by type-graphql for @Subscription, but unused: every subscription brings its own
       // \`subscribe\` that reads the event log (replay with \`after:\`), woken through the app's bus.
       pubSub: createPubSub(),
@@ -33,7 +31,8 @@ export function getSchema(): Promise<GraphQLSchema> {
     });
     // ErrorCode is referenced only from `extensions.code`, so add it explicitly for clients and the SDK.
     const config = built.toConfig();
-    return new GraphQLSchema({ ...config, types: [...config.types, getErrorCodeEnum(built)] });
+    // NUL bytes and lone surrogates in any string argument are the client's mistake, not an INTERNAL error.
+    return guardArguments(new GraphQLSchema({ ...config, types: [...config.types, getErrorCodeEnum(built)] }));
   })();
   return cached;
 }

@@ -61,6 +61,9 @@ export class Services {
     this.document.useClaims(this.claim);
     this.chat = new ChatService(deps, this.events, this.file, this.customer, this.document, this.notification, this.contract, this.claim, this.idempotency);
     // Flows span modules: built after the module services they call, handed to the services that start them.
+    // The app's overview reads its figures in one statement: claims and chats contribute theirs as subqueries.
+    this.contract.addOverviewFigure("openClaimCount", (v) => this.claim.openCountQuery(v).getSQL());
+    this.contract.addOverviewFigure("unreadMessageCount", (v) => this.chat.unreadTotalQuery(v).getSQL());
     this.flows = { release: new ReleaseFlow(this.document, this.contract), offers: new OfferFlow(this.events, this.contract, this.chat, this.customer) };
     this.invitation = new InvitationService(deps, this.outbox, this.flows.release);
     this.accountAdmin = new AccountAdminService(deps, this.session, this.outbox);

@@ -1,6 +1,6 @@
 import type http from "node:http";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
 import type { Config } from "../config.js";
 import type { Services } from "../services.js";
@@ -110,6 +110,9 @@ export class GraphqlHttp {
         ...(opts.armor.plugins as unknown as ApolloServerPlugin<Context>[]),
         // Apollo's landing pages load from a CDN; the IDE is served by ./ide.ts instead (and none in production unless switched on).
         ApolloServerPluginLandingPageDisabled(),
+        // No cache hints are used (responses are per viewer and never cached), and Apollo's default cache-control
+        // plugin wraps every field's resolver to collect them: measurable CPU on list screens (issue 14).
+        ApolloServerPluginCacheControlDisabled(),
         ...(opts.plugins ?? []),
       ],
     });

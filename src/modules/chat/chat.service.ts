@@ -498,7 +498,13 @@ export class ChatService {
   /** Rule F8: unread messages in total (staff: of the chats the viewer operates, or every open chat with none; app: its open chats). */
   async unreadTotal(viewer: Viewer): Promise<number> {
     if (!chatPolicy.can(viewer, "list") || (viewer.kind !== "staff" && viewer.kind !== "app")) return 0;
-    const [row] = await this.deps.database.db
+    const [row] = await this.unreadTotalQuery(viewer);
+    return row!.n;
+  }
+
+  /** The query of `unreadTotal` for a viewer who may list chats; also a subquery of the app's overview. */
+  unreadTotalQuery(viewer: StaffViewer | AppViewer) {
+    return this.deps.database.db
       .select({ n: count() })
       .from(chatMessages)
       .innerJoin(chats, eq(chats.id, chatMessages.chatId))
@@ -511,7 +517,6 @@ export class ChatService {
           or(isNull(chatReads.upToMessageId), gt(chatMessages.id, chatReads.upToMessageId)),
         ),
       );
-    return row!.n;
   }
 
   /** How far the other side has read each chat (the newest of its marks): the "read" tick on the viewer's own messages. */

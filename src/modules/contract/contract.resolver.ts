@@ -120,7 +120,7 @@ export class ContractResolver {
 
   @FieldResolver(() => Insurer)
   async insurer(@Root() c: Contract, @Ctx() ctx: Context): Promise<Insurer> {
-    return (await ctx.loaders.insurer.load(c.insurerId))!;
+    return c.insurerLoaded ?? (await ctx.loaders.insurer.load(c.insurerId))!;
   }
 
   @FieldResolver(() => Risk, { nullable: true, description: "The insured risk, if the contract names one." })

@@ -96,6 +96,8 @@ export class ContractService implements ContractLinks {
     private readonly tenants: TenantService,
   ) {}
 
+  private readonly overviewFigures = new Map<string, (viewer: AppViewer) => SQL>();
+
   // ---- insurers -------------------------------------------------------------------------------------------
 
   /** Rule E0: every firm starts with the common German insurers (created on first need). */
@@ -248,8 +250,10 @@ export class ContractService implements ContractLinks {
     };
     const keys = [...lead[order], ...tail];
     const rows = await db
-      .select({ c: contracts, offer: OFFER_RANK, start: START_OR_MIN, monthly: MONTHLY_X12, rank: STATUS_RANK })
+      .select({ c: contracts, insurer: insurers, offer: OFFER_RANK, start: START_OR_MIN, monthly: MONTHLY_X12, rank: STATUS_RANK })
       .from(contracts)
+      // The page brings its insurers along (every list shows them): one statement instead of two.
+      .leftJoin(insurers, and(eq(insurers.id, contracts.insurerId), eq(insurers.tenantId, contracts.tenantId)))
       .where(and(scope, afterCursor(keys, args.after)))
       .orderBy(...orderBy(keys))
       .limit(args.first + 1);
@@ -263,7 +267,8 @@ export class ContractService implements ContractLinks {
       };
       return [...first[order], r.c.createdAt.toISOString(), r.c.id];
     };
-    return toConnection(rows, args, keyOf, (r) => Contract.from(r.c), async () => {
+    const withInsurer = (r: (typeof rows)[number]) => Object.assign(Contract.from(r.c), { insurerLoaded: r.insurer ? Insurer.from(r.insurer) : undefined });
+    return toConnection(rows, args, keyOf, withInsurer, async () => {
       const [c] = await db.select({ n: count() }).from(contracts).where(scope);
       return c!.n;
     });
@@ -335,20 +340,33 @@ export class ContractService implements ContractLinks {
   /** Rule E1: the app's start screen. */
   async overview(viewer: Viewer): Promise<AppOverview> {
     const app = contractPolicy.authorize(viewer, "overview");
-    const [figures] = await this.deps.database.db
-      .select({
-        contracts: sql<number>`count(*) filter (where ${contracts.status} <> 'ANGEBOT')`.mapWith(Number),
-        offers: sql<number>`count(*) filter (where ${contracts.status} = 'ANGEBOT' and ${contracts.acceptedAt} is null)`.mapWith(Number),
-        // Exact: each premium made yearly in whole cents, summed; divided by 12 and rounded once below.
-        yearlyCents: sql<string>`coalesce(sum(case when ${contracts.status} = 'AKTIV' then ${contracts.premiumCents}::bigint * (case ${contracts.paymentInterval} when 'MONTHLY' then 12 when 'QUARTERLY' then 4 when 'HALF_YEARLY' then 2 when 'YEARLY' then 1 else 0 end) else 0 end), 0)::text`,
-      })
-      .from(contracts)
-      .where(contractScope(app));
-    const yearly = BigInt(figures!.yearlyCents);
-    // Half up: (yearly + 6) / 12 in integer arithmetic.
-    const monthly = Number((yearly + 6n) / 12n);
-    const brokerProfile = await this.tenants.brokerProfile(viewer);
-    return Object.assign(new AppOverview(), { brokerProfile, contractCount: figures!.contracts, openOfferCount: figures!.offers, monthlyPremiumTotal: Money.of(monthly) });
+    const mine = contractScope(app);
+    const yearly = sql`${contracts.premiumCents}::bigint * (case ${contracts.paymentInterval} when 'MONTHLY' then 12 when 'QUARTERLY' then 4 when 'HALF_YEARLY' then 2 when 'YEARLY' then 1 else 0 end)`;
+    const figures: Record<string, SQL.Aliased | SQL> = {
+      contracts: sql<number>`(select count(*) from ${contracts} where ${mine} and ${contracts.status} <> 'ANGEBOT')`.mapWith(Number),
+      offers: sql<number>`(select count(*) from ${contracts} where ${mine} and ${contracts.status} = 'ANGEBOT' and ${contracts.acceptedAt} is null)`.mapWith(Number),
+      // Exact: each premium made yearly in whole cents, summed; divided by 12 and rounded once below.
+      yearlyCents: sql<string>`(select coalesce(sum(${yearly}), 0)::text from ${contracts} where ${mine} and ${contracts.status} = 'AKTIV')`,
+    };
+    for (const [name, figure] of this.overviewFigures) figures[`figure:${name}`] = sql<number>`(${figure(app)})`.mapWith(Number);
+    // One statement for the start screen's card and figures: the firm's row with every figure as a subquery.
+    const { tenant, extra } = await this.tenants.currentWith(app, figures);
+    const monthly = Number((BigInt(extra.yearlyCents as string) + 6n) / 12n);
+    return Object.assign(new AppOverview(), {
+      brokerProfile: tenant.brokerProfile,
+      contractCount: extra.contracts as number,
+      openOfferCount: extra.offers as number,
+      monthlyPremiumTotal: Money.of(monthly),
+      figures: new Map([...this.overviewFigures.keys()].map((name) => [name, extra[`figure:${name}`] as number])),
+    });
+  }
+
+  /**
+   * Another module's figure on the app's overview (open claims, unread messages): a scalar subquery computed in the
+   * overview's one statement, read by that module's field resolver from `AppOverview.figures`.
+   */
+  addOverviewFigure(name: string, figure: (viewer: AppViewer) => SQL): void {
+    this.overviewFigures.set(name, figure);
   }
 
   // ---- writes ---------------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import crypto from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
+import { parse } from "graphql";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { allPages } from "../../test/pages.js";
 import { startTestServer, expectApiError, type TestServer } from "../../test/harness.js";
 import { factories, upload } from "../../test/factories.js";
@@ -1015,5 +1017,27 @@ describe("Customer.contracts in a constant number of SQL statements", () => {
     const appLarge = await cost(large.app, large.customer, 12);
     expect(appLarge).toBe(appSmall);
     expect(staffSmall).toBeLessThan(20);
+
+    // The app's start screen: the overview with every figure (claims' and chat's too) and the first page of
+    // contracts with their insurers is three statements: the session, the overview, the page (issue 14).
+    type StartScreen = {
+      overview: { contractCount: number; openOfferCount: number; openClaimCount: number; unreadMessageCount: number };
+      contracts: { nodes: Array<{ status: string; insurer: { name: string } }> };
+    };
+    const startScreen = parse(`{
+      overview { contractCount openOfferCount openClaimCount unreadMessageCount monthlyPremiumTotal { cents } brokerProfile { name } }
+      contracts(first: 20) { nodes { contractNumber status insurer { name } } }
+    }`) as TypedDocumentNode<StartScreen, Record<string, never>>;
+    for (const [who, n] of [[small, 2], [large, 12]] as const) {
+      let screen!: StartScreen;
+      const statements = await t.countStatements(async () => void (screen = await who.app.request(startScreen)));
+      expect(statements).toBe(3);
+      expect(screen.contracts.nodes).toHaveLength(n);
+      expect(screen.contracts.nodes.every((c) => c.insurer.name)).toBe(true);
+      // Offers first (rule E5), then the rest; the figures match the list.
+      const offers = screen.contracts.nodes.filter((c) => c.status === "ANGEBOT").length;
+      expect(screen.contracts.nodes.slice(0, offers).every((c) => c.status === "ANGEBOT")).toBe(true);
+      expect(screen.overview).toMatchObject({ openOfferCount: offers, contractCount: n - offers, openClaimCount: 0, unreadMessageCount: 0 });
+    }
   });
 });

@@ -176,6 +176,9 @@ export class Contract extends Node {
   riskId!: string | null;
   notesText!: string | null;
 
+  /** The insurer when the list's query brought it along (one statement for a page with its insurers). */
+  insurerLoaded?: Insurer;
+
   static from(row: ContractRow): Contract {
     const months = row.paymentInterval ? MONTHS_PER_PAYMENT[row.paymentInterval] : null;
     return Object.assign(new Contract(), {
@@ -424,6 +427,8 @@ export class AppOverview {
       "What the active (AKTIV) visible contracts cost per month: each premium converted to a year (monthly × 12, quarterly × 4, half-yearly × 2), summed exactly in cents, divided by 12 and rounded half up to a cent once. Single and paid-up premiums are left out.",
   })
   monthlyPremiumTotal!: Money;
+  /** Figures other modules contribute (open claims, unread messages), computed in the overview's one statement. */
+  figures!: ReadonlyMap<string, number>;
 }
 
 @ObjectType({ description: "A contract as it is after a change: created, corrected, moved to another status, made an offer, or accepted." })

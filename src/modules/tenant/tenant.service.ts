@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
 import { tenants, type TenantRow } from "./tenant.table.js";
 import { requireOperator, type Viewer } from "../../auth/viewer.js";
@@ -39,6 +39,20 @@ export class TenantService {
     const session = tenantPolicy.authorize(viewer, "read");
     // The hottest read after the session: a prepared statement by the viewer's own firm (what tenantScope allows).
     return Tenant.from((await this.row(session.tenantId))!);
+  }
+
+  /**
+   * The viewer's own firm with more columns computed in the same statement: the app's overview reads the broker's
+   * card and its figures (subqueries the other modules build) in one round trip.
+   */
+  async currentWith(viewer: Viewer, columns: Record<string, SQL | SQL.Aliased>): Promise<{ tenant: Tenant; extra: Record<string, unknown> }> {
+    const session = tenantPolicy.authorize(viewer, "read");
+    const [row] = (await this.deps.database.db
+      .select({ ...columns, tenant: tenants })
+      .from(tenants)
+      .where(tenantScope(session))) as Array<Record<string, unknown> & { tenant: TenantRow }>;
+    const { tenant, ...extra } = row!;
+    return { tenant: Tenant.from(tenant), extra };
   }
 
   /** Rule A3: readable by every member of the firm. */
