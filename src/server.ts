@@ -40,6 +40,8 @@ export interface RunningServer {
   sockets: SocketRegistry;
   /** HTTP requests being worked on right now. */
   inFlight(): number;
+  /** Subscription events executed so far: once per (operation, variables, access scope), not per socket. */
+  subscriptionExecutions(): number;
   /** Stops taking new work, lets requests in flight finish, closes sockets; resolves within `graceMs`. */
   close(graceMs?: number): Promise<void>;
 }
@@ -142,6 +144,7 @@ export async function startServer(opts: { config: Config; log: Logger; services:
     port,
     sockets,
     inFlight: () => inFlight,
+    subscriptionExecutions: () => ws.shared.executions,
     async close(graceMs = 10_000) {
       shuttingDown = true;
       stopClosingEndedSessions();

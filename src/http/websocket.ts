@@ -12,6 +12,7 @@ import { PARSE_OPTIONS, wsValidationRules, type createArmor } from "../graphql/l
 import { CLOSE_TOO_MANY_SOCKETS, type SocketRegistry } from "./session-sockets.js";
 import { baseUrl, clientAddress, originAllowed } from "./graphql-http.js";
 import { WsOperationMetrics } from "../metrics/ws-operations.js";
+import { SharedExecution } from "./shared-execution.js";
 
 /** Far below ws's 100 MiB default: an operation is a few KiB. */
 export const MAX_WS_MESSAGE_BYTES = 64 * 1024;
@@ -46,6 +47,8 @@ export class GraphqlWebSocket {
   private readonly wss: WebSocketServer;
   private readonly server: Disposable;
   private readonly operations = new WsOperationMetrics();
+  /** Subscription events executed once per (operation, variables, access scope), whatever the number of sockets. */
+  readonly shared = new SharedExecution();
 
   constructor(private readonly opts: GraphqlWebSocketOptions) {
     const { schema, config, services, sockets, formatError } = opts;
@@ -56,6 +59,7 @@ export class GraphqlWebSocket {
     this.server = useServer<Record<string, unknown> | undefined, WsExtra>(
       {
         schema,
+        subscribe: this.shared.subscribe,
         connectionInitWaitTimeout: config.wsInitTimeoutMs,
         // Only logged-in viewers may hold a socket; the socket is tied to its session so ending it closes the socket.
         onConnect: async (ctx) => {

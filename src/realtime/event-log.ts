@@ -48,7 +48,26 @@ export interface LiveEvent<T> {
   cursor: string;
   value: T;
   viewer: SessionViewer;
+  /**
+   * The same for every subscriber that receives this event as the same access scope (the same user or account
+   * with the same rights): the WebSocket server executes the operation once per (operation, variables, shareKey)
+   * and hands the result to every such socket (src/http/shared-execution.ts).
+   */
+  shareKey: string;
 }
+
+/**
+ * Everything a subscription's `load` and field resolvers may depend on: who the viewer is and what they may see
+ * now. Subscribers with the same key are served the same loaded values and the same execution result.
+ */
+export function accessScopeKey(v: SessionViewer): string {
+  return v.kind === "staff"
+    ? `staff:${v.tenantId}:${v.userId}:${v.role}:${[...v.permissions].sort().join(",")}`
+    : `app:${v.tenantId}:${v.accountId}:${[...v.customerIds].sort().join(",")}`;
+}
+
+/** Loads of one read of the log, shared by the subscribers that need the same rows as the same access scope. */
+type SharedLoads = Map<string, Promise<Array<{ cursor: string; value: unknown }>>>;
 
 /** Re-loads sessions in one query: the viewer of each session that still is one. */
 export type ViewerReloader = (sessionIds: string[]) => Promise<Map<string, Viewer>>;
@@ -86,7 +105,7 @@ interface Subscriber {
   /** The last event id this subscriber has been handed (delivered or passed over as not its own). */
   last: number;
   /** Hands over rows past `last` with the viewer re-loaded for them (null: the session ended). Never blocks the reader. */
-  offer(viewer: SessionViewer | null, rows: EventRow[]): void;
+  offer(viewer: SessionViewer | null, rows: EventRow[], shared: SharedLoads): void;
 }
 
 /**
@@ -167,9 +186,11 @@ class FirmFeed {
     }
     if (due.size > 0) {
       const viewers = await this.log.reloadViewers([...new Set([...due.keys()].map((s) => s.sessionId))]);
+      // One load per (topic, access scope, rows) for this read, however many sockets of that scope wait for it.
+      const shared: SharedLoads = new Map();
       for (const [s, mine] of due) {
         const v = viewers.get(s.sessionId);
-        s.offer(v && (v.kind === "staff" || v.kind === "app") ? v : null, mine);
+        s.offer(v && (v.kind === "staff" || v.kind === "app") ? v : null, mine, shared);
       }
     }
     return rows.length === PAGE;
@@ -276,7 +297,7 @@ export class EventLog {
         topic: opts.topic,
         sessionId: opts.viewer.sessionId,
         last,
-        offer: (viewer, rows) => {
+        offer: (viewer, rows, shared) => {
           if (++backlog > MAX_BACKLOG) return stop(new AppError(ErrorCode.RATE_LIMITED, "This subscription fell too far behind; subscribe again with `after:` and the last cursor"));
           // Each subscriber works through its own rows in order; a slow one never holds up the firm's reader.
           chain = chain
@@ -285,10 +306,13 @@ export class EventLog {
               const audience = opts.audience(viewer);
               const allowed = audience === null ? [] : audience === "firm" ? rows : rows.filter((r) => r.audienceId !== null && audience.has(r.audienceId));
               if (allowed.length === 0) return;
-              const items = await opts.load(viewer, allowed);
+              const key = `${opts.topic}|${accessScopeKey(viewer)}|${allowed.map((r) => r.id).join(",")}`;
+              let loading = shared.get(key) as Promise<Array<{ cursor: string; value: T }>> | undefined;
+              if (!loading) shared.set(key, (loading = opts.load(viewer, allowed)));
+              const items = await loading;
               // Delivery lag: from each event's creation to its hand-over here.
               if (items.length > 0) observeDeliveryLag(this.deps.clock.now().getTime(), allowed.map((r) => r.createdAt));
-              for (const item of items) await push({ ...item, viewer });
+              for (const item of items) await push({ ...item, viewer, shareKey: `${key}|${item.cursor}` });
             })
             .catch((err: unknown) => stop(err))
             .finally(() => void backlog--);

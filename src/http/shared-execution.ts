@@ -1,0 +1,67 @@
+import { createSourceEventStream, execute, print, type ExecutionArgs, type ExecutionResult } from "graphql";
+
+/** How long an event's result is kept for the other sockets of its scope (they are handed it within one read). */
+const KEEP_MS = 5_000;
+
+/**
+ * Subscriptions over WebSocket, executed once per event for every socket that subscribed with the same operation
+ * and variables as the same access scope (issue 14). The event log hands each subscriber its events with a
+ * `shareKey` (topic, access scope, rows: see `LiveEvent`); the first socket to reach an event executes the
+ * operation, the others get the same result (and write it to their socket). Events without a key run per socket.
+ *
+ * Safe because the key holds everything an event's field resolvers may depend on: the viewer's identity and
+ * rights (`accessScopeKey`), the operation and its variables.
+ */
+export class SharedExecution {
+  private readonly results = new Map<string, Promise<ExecutionResult>>();
+  /** Executions of subscription events, for tests and the benchmark (one per operation, variables and scope). */
+  executions = 0;
+
+  readonly subscribe = async (args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult> => {
+    const stream = await createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in stream)) return stream;
+    const source = stream[Symbol.asyncIterator]();
+    const operation = `${args.operationName ?? ""}|${JSON.stringify(args.variableValues ?? {})}|${print(args.document)}`;
+    const run = (event: unknown) => this.run(operation, event, args);
+    const iterator: AsyncGenerator<ExecutionResult, void, void> = {
+      async next() {
+        const step = await source.next();
+        if (step.done) return { done: true, value: undefined };
+        return { done: false, value: await run(step.value) };
+      },
+      async return() {
+        await source.return?.();
+        return { done: true, value: undefined };
+      },
+      async throw(err: unknown) {
+        await source.return?.();
+        throw err;
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+      // Node 20 types async generators as disposable too.
+      async [Symbol.asyncDispose]() {
+        await source.return?.();
+      },
+    } as AsyncGenerator<ExecutionResult, void, void>;
+    return iterator;
+  };
+
+  private run(operation: string, event: unknown, args: ExecutionArgs): Promise<ExecutionResult> {
+    const shareKey = (event as { shareKey?: unknown } | null)?.shareKey;
+    if (typeof shareKey !== "string") {
+      this.executions++;
+      return Promise.resolve(execute({ ...args, rootValue: event }));
+    }
+    const key = `${shareKey}|${operation}`;
+    let result = this.results.get(key);
+    if (!result) {
+      this.executions++;
+      result = Promise.resolve(execute({ ...args, rootValue: event }));
+      this.results.set(key, result);
+      setTimeout(() => this.results.delete(key), KEEP_MS).unref();
+    }
+    return result;
+  }
+}

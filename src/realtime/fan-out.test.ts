@@ -1,0 +1,95 @@
+/**
+ * Issue 14, fan-out that scales: an event reaches every socket, and the work behind it is done once per
+ * (operation, variables, access scope), not once per socket. Each viewer still gets what is theirs (rule F8:
+ * unread counts are per staff user).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import crypto from "node:crypto";
+import { parse } from "graphql";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { startTestServer, type TestServer } from "../test/harness.js";
+import { factories } from "../test/factories.js";
+import { nextWithin } from "../test/realtime.js";
+import { MarkChatReadDocument, SendMessageDocument, type KundenappClient } from "../sdk/client.js";
+import { toGlobalId } from "../graphql/relay.js";
+
+let t: TestServer;
+let f: ReturnType<typeof factories>;
+beforeAll(async () => {
+  t = await startTestServer();
+  f = factories(t);
+});
+afterAll(() => t?.close());
+
+interface Added {
+  messageAdded: { cursor: string; message: { body: string; fromCustomer: boolean; chat: { id: string; unreadCount: number } } };
+}
+const MESSAGES = parse(`subscription Fan($after: String) {
+  messageAdded(after: $after) { cursor message { body fromCustomer chat { id unreadCount } } }
+}`) as TypedDocumentNode<Added, { after?: string | null }>;
+
+const say = (app: KundenappClient, customerId: string, body: string) =>
+  app.request(SendMessageDocument, { input: { customerId: toGlobalId("Customer", customerId), body, clientMessageId: crypto.randomUUID() } });
+
+describe("subscription fan-out", () => {
+  it("F8/F9: a message reaches 8 sockets of two staff users with each user's own unread count, executed once per user, not per socket", async () => {
+    const firm = await f.buildFirm();
+    const ada = await f.buildStaff({ tenant: firm.tenant, permissions: ["CHAT"] });
+    const bo = await f.buildStaff({ tenant: firm.tenant, permissions: ["CHAT"] });
+    const customer = await f.buildCustomer({ tenant: firm.tenant });
+    const app = await f.appClient(await f.buildAppAccount({ customer }));
+    const first = await say(app, customer.id, "Erste Frage");
+    const chatId = first.sendMessage.chat.id;
+    // Ada has read the first message, Bo has not.
+    const adaClients = await Promise.all([1, 2, 3, 4, 5].map(() => f.staffClient(ada)));
+    await adaClients[0]!.request(MarkChatReadDocument, { input: { chatId, upToMessageId: first.sendMessage.message.id } });
+    const boClients = await Promise.all([1, 2, 3].map(() => f.staffClient(bo)));
+
+    const after = String(await t.app.services.events.head(firm.tenant.id));
+    // One socket per client (each its own session), each with the same operation and variables.
+    const streams = [...adaClients, ...boClients].map((c) => c.subscribe(MESSAGES, { after }));
+    // Subscribed once the first event comes through: a message both users already know about.
+    await say(app, customer.id, "Zweite Frage");
+    for (const s of streams) expect((await nextWithin(s, 5_000)).value?.messageAdded.message.body).toBe("Zweite Frage");
+
+    const before = t.server.subscriptionExecutions();
+    await say(app, customer.id, "Dritte Frage");
+    const got = await Promise.all(streams.map(async (s) => (await nextWithin(s, 5_000)).value!.messageAdded));
+    expect(got.map((g) => g.message.body)).toEqual(Array(8).fill("Dritte Frage"));
+    // Rule F8, per staff user: Ada read up to the first message (2 unread since), Bo never read (3).
+    expect(got.slice(0, 5).map((g) => g.message.chat.unreadCount)).toEqual([2, 2, 2, 2, 2]);
+    expect(got.slice(5).map((g) => g.message.chat.unreadCount)).toEqual([3, 3, 3]);
+    // The same cursor everywhere: one event.
+    expect(new Set(got.map((g) => g.cursor)).size).toBe(1);
+    // Executed once for Ada's five sockets and once for Bo's three.
+    expect(t.server.subscriptionExecutions() - before).toBe(2);
+
+    await Promise.all(streams.map((s) => s.return?.()));
+  });
+
+  it("the statements behind one event do not grow with the sockets of a user", async () => {
+    const firm = await f.buildFirm();
+    const staff = await f.buildStaff({ tenant: firm.tenant, permissions: ["CHAT"] });
+    const customer = await f.buildCustomer({ tenant: firm.tenant });
+    const app = await f.appClient(await f.buildAppAccount({ customer }));
+    await say(app, customer.id, "Hallo");
+
+    async function costWith(sockets: number): Promise<number> {
+      const clients = await Promise.all(Array.from({ length: sockets }, () => f.staffClient(staff)));
+      const after = String(await t.app.services.events.head(firm.tenant.id));
+      const streams = clients.map((c) => c.subscribe(MESSAGES, { after }));
+      await say(app, customer.id, `warm ${sockets}`);
+      for (const s of streams) await nextWithin(s, 5_000);
+      let received = 0;
+      const statements = await t.countStatements(async () => {
+        await say(app, customer.id, `count ${sockets}`);
+        for (const s of streams) if ((await nextWithin(s, 5_000)).value?.messageAdded.message.body === `count ${sockets}`) received++;
+      });
+      expect(received).toBe(sockets);
+      await Promise.all(streams.map((s) => s.return?.()));
+      await Promise.all(clients.map((c) => c.close()));
+      return statements;
+    }
+    expect(await costWith(6)).toBe(await costWith(1));
+  });
+});
