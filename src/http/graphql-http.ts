@@ -8,6 +8,7 @@ import { bearer, createContext, type Context } from "../context.js";
 import { ErrorCode } from "../errors.js";
 import { PARSE_OPTIONS, type createArmor } from "../graphql/limits.js";
 import { sendError } from "./respond.js";
+import { acceptsGraphqlResponse, isJsonRequest, JSON_TYPE, GRAPHQL_RESPONSE_TYPE, specStatus } from "./graphql-media.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -125,7 +126,7 @@ export class GraphqlHttp {
     if (origin && originAllowed(req, this.config)) {
       res.setHeader("access-control-allow-origin", origin);
       res.setHeader("vary", "origin");
-      res.setHeader("access-control-allow-headers", "authorization, content-type, apollo-require-preflight");
+      res.setHeader("access-control-allow-headers", "authorization, content-type, apollo-require-preflight, x-apollo-operation-name");
       res.setHeader("access-control-allow-methods", "GET, POST, OPTIONS");
       res.setHeader("access-control-max-age", "600");
     }
@@ -134,12 +135,24 @@ export class GraphqlHttp {
       return void res.end();
     }
 
+    // GraphQL over HTTP: an `Accept` without a type we can answer is 406 before anything runs (Apollo would run the
+    // operation, a mutation too, and only then refuse).
+    const accept = req.headers.accept;
+    if (!acceptsGraphqlResponse(accept)) {
+      res.setHeader("accept", `${GRAPHQL_RESPONSE_TYPE}; charset=utf-8, ${JSON_TYPE}; charset=utf-8`);
+      return sendError(res, 406, ErrorCode.BAD_REQUEST, `Accept must allow ${GRAPHQL_RESPONSE_TYPE} or ${JSON_TYPE}`);
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     }
     let body: unknown;
     if (req.method === "POST") {
+      // Only JSON bodies: text/plain, forms and a missing type are what a cross-site form can send (Apollo's CSRF
+      // prevention refuses them too, unless a preflight header came along).
+      if (!isJsonRequest(req.headers["content-type"])) {
+        return sendError(res, 415, ErrorCode.BAD_REQUEST, `Content-Type must be ${JSON_TYPE} (UTF-8)`);
+      }
       let raw: string;
       try {
         raw = await readBody(req);
@@ -160,7 +173,10 @@ export class GraphqlHttp {
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
-    if (response.body.kind === "complete") return void res.end(response.body.string);
+    if (response.body.kind === "complete") {
+      res.statusCode = specStatus(res.statusCode, accept, response.headers.get("content-type"), response.body.string);
+      return void res.end(response.body.string);
+    }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   }

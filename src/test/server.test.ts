@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { Lexer, Source, TokenKind } from "graphql";
 import { startTestServer, openTestDatabase, type TestServer } from "./harness.js";
 import { factories, upload } from "./factories.js";
 import { PNG } from "./fixtures.js";
@@ -14,6 +15,7 @@ import { KundenappClient, LoginDocument, NotificationAddedDocument, UpdateBroker
 import { DEMO } from "../db/seed.js";
 import { argon2Hasher } from "../auth/password.js";
 import { MAX_SUBSCRIPTIONS_PER_SOCKET } from "../server.js";
+import { LIMITS } from "../graphql/limits.js";
 
 let t: TestServer;
 let f: ReturnType<typeof factories>;
@@ -55,7 +57,22 @@ describe("health", () => {
 
 describe("query limits on HTTP and WebSocket alike", () => {
   const aliases = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: viewer { kind }`).join(" ")} }`;
-  const tokens = `{ viewer { ${Array.from({ length: 1600 }, () => "kind").join(" ")} } }`;
+  /** Tokens as graphql-js's parser counts them for `maxTokens`: all but the end of the document. */
+  const tokenCount = (query: string) => {
+    const lexer = new Lexer(new Source(query));
+    let n = 0;
+    while (lexer.advance().kind !== TokenKind.EOF) n++;
+    return n;
+  };
+  /**
+   * A document of exactly `n` tokens that no other limit refuses: the tokens are a long default value of a variable
+   * that a skipped field uses (many fields would meet the cost limit, one field repeated graphql-js's overlap check).
+   */
+  const withTokens = (n: number) => {
+    const doc = (k: number) => `query ($s: [ClaimStatus!] = [${Array<string>(k).fill("CLOSED").join(" ")}]) { __typename claims(status: $s) @include(if: false) { totalCount } }`;
+    return doc(n - tokenCount(doc(0)));
+  };
+  const tokens = withTokens(LIMITS.maxTokens + 1);
 
   it("refuses too many aliases over HTTP", async () => {
     const body = (await (await raw(aliases, "x")).json()) as { errors: Array<{ extensions: { code: string } }> };
@@ -63,16 +80,24 @@ describe("query limits on HTTP and WebSocket alike", () => {
   });
 
   it("refuses too many aliases and too many tokens over WebSocket", async () => {
-    for (const query of [aliases, tokens]) {
+    for (const [query, code] of [
+      [aliases, "GRAPHQL_VALIDATION_FAILED"],
+      [tokens, "GRAPHQL_PARSE_FAILED"],
+    ] as const) {
       const it = staff.socket().iterate({ query });
-      await expect(it.next()).rejects.toBeTruthy();
+      await expect(it.next()).rejects.toMatchObject([{ extensions: { code } }]);
     }
   });
 
-  it("refuses too many tokens over HTTP", async () => {
-    const body = (await (await raw(tokens)).json()) as { data?: unknown; errors: Array<{ extensions: { code: string } }> };
-    expect(body.errors[0]!.extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
+  it("refuses one token over the limit over HTTP, and parses a document right at it", async () => {
+    expect([tokenCount(tokens), tokenCount(withTokens(LIMITS.maxTokens))]).toEqual([LIMITS.maxTokens + 1, LIMITS.maxTokens]);
+    const res = await raw(tokens);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { data?: unknown; errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors.map((e) => e.extensions.code)).toEqual(["GRAPHQL_PARSE_FAILED"]);
     expect(body.data).toBeUndefined();
+    // At the limit the same kind of document runs, so the one above fails for its tokens alone.
+    expect(await (await raw(withTokens(LIMITS.maxTokens))).json()).toEqual({ data: { __typename: "Query" } });
   });
 
   it("refuses a body over 1 MiB", async () => {
