@@ -1,4 +1,4 @@
-import { createSourceEventStream, execute, print, type ExecutionArgs, type ExecutionResult } from "graphql";
+import { TypeInfo, createSourceEventStream, execute, print, visit, visitWithTypeInfo, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from "graphql";
 
 /** How long an event's result is kept for the other sockets of its scope (they are handed it within one read). */
 const KEEP_MS = 5_000;
@@ -9,8 +9,9 @@ const KEEP_MS = 5_000;
  * `shareKey` (topic, access scope, rows: see `LiveEvent`); the first socket to reach an event executes the
  * operation, the others get the same result (and write it to their socket). Events without a key run per socket.
  *
- * Safe because the key holds everything an event's field resolvers may depend on: the viewer's identity and
- * rights (`accessScopeKey`), the operation and its variables.
+ * Safe because the key holds everything an event's field resolvers may depend on: the viewer's rights
+ * (`accessScopeKey`), the operation, its variables and the base URL of signed links; and the viewer's identity
+ * when the operation selects a field marked `@Extensions({ perViewer: true })` (a staff user's unread count).
  */
 export class SharedExecution {
   private readonly results = new Map<string, Promise<ExecutionResult>>();
@@ -21,7 +22,9 @@ export class SharedExecution {
     const stream = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in stream)) return stream;
     const source = stream[Symbol.asyncIterator]();
-    const operation = `${args.operationName ?? ""}|${JSON.stringify(args.variableValues ?? {})}|${print(args.document)}`;
+    const baseUrl = (args.contextValue as { baseUrl?: string } | undefined)?.baseUrl ?? "";
+    const perViewer = selectsPerViewerField(args.schema, args.document);
+    const operation = `${perViewer ? "viewer" : "scope"}|${baseUrl}|${args.operationName ?? ""}|${JSON.stringify(args.variableValues ?? {})}|${print(args.document)}`;
     const run = (event: unknown) => this.run(operation, event, args);
     const iterator: AsyncGenerator<ExecutionResult, void, void> = {
       async next() {
@@ -49,12 +52,12 @@ export class SharedExecution {
   };
 
   private run(operation: string, event: unknown, args: ExecutionArgs): Promise<ExecutionResult> {
-    const shareKey = (event as { shareKey?: unknown } | null)?.shareKey;
-    if (typeof shareKey !== "string") {
+    const { shareKey, viewerKey } = (event ?? {}) as { shareKey?: unknown; viewerKey?: unknown };
+    if (typeof shareKey !== "string" || typeof viewerKey !== "string") {
       this.executions++;
       return Promise.resolve(execute({ ...args, rootValue: event }));
     }
-    const key = `${shareKey}|${operation}`;
+    const key = operation.startsWith("viewer|") ? `${shareKey}|${viewerKey}|${operation}` : `${shareKey}|${operation}`;
     let result = this.results.get(key);
     if (!result) {
       this.executions++;
@@ -64,4 +67,19 @@ export class SharedExecution {
     }
     return result;
   }
+}
+
+/** Whether the document selects a field whose value depends on who the viewer is (`extensions.perViewer`). */
+export function selectsPerViewerField(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let found = false;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field() {
+        if (typeInfo.getFieldDef()?.extensions?.perViewer === true) found = true;
+      },
+    }),
+  );
+  return found;
 }

@@ -41,6 +41,8 @@ export interface WatchOptions<T> {
   audience(viewer: SessionViewer): Audience;
   /** Turns the viewer's new rows into what the client receives, checking access with the viewer as it is now. */
   load(viewer: SessionViewer, rows: EventRow[]): Promise<Array<{ cursor: string; value: T }>>;
+  /** `load` depends on who the viewer is, not only on their rights: loads are then shared only by one viewer's sockets. */
+  loadPerViewer?: boolean;
 }
 
 /** What a subscription yields: the value, its cursor, and the viewer it was checked against (field resolvers use it). */
@@ -49,21 +51,28 @@ export interface LiveEvent<T> {
   value: T;
   viewer: SessionViewer;
   /**
-   * The same for every subscriber that receives this event as the same access scope (the same user or account
-   * with the same rights): the WebSocket server executes the operation once per (operation, variables, shareKey)
-   * and hands the result to every such socket (src/http/shared-execution.ts).
+   * The same for every subscriber that receives this event with the same rights (see `accessScopeKey`): the
+   * WebSocket server executes the operation once per (operation, variables, shareKey), adding `viewerKey` when
+   * the operation selects a field marked per viewer (src/http/shared-execution.ts).
    */
   shareKey: string;
+  /** Who the subscriber is (the staff user or app account), for operations that select per-viewer fields. */
+  viewerKey: string;
 }
 
 /**
- * Everything a subscription's `load` and field resolvers may depend on: who the viewer is and what they may see
- * now. Subscribers with the same key are served the same loaded values and the same execution result.
+ * What a subscription's `load` and the fields of its payload may depend on, except the fields marked per viewer
+ * (`@Extensions({ perViewer: true })`, e.g. a staff user's unread count): the firm and the viewer's rights (role
+ * and permissions; for an app account, the customers it may access). Subscribers with the same key are served
+ * the same loaded values and the same execution result.
  */
 export function accessScopeKey(v: SessionViewer): string {
-  return v.kind === "staff"
-    ? `staff:${v.tenantId}:${v.userId}:${v.role}:${[...v.permissions].sort().join(",")}`
-    : `app:${v.tenantId}:${v.accountId}:${[...v.customerIds].sort().join(",")}`;
+  return v.kind === "staff" ? `staff:${v.tenantId}:${v.role}:${[...v.permissions].sort().join(",")}` : `app:${v.tenantId}:${[...v.customerIds].sort().join(",")}`;
+}
+
+/** The viewer's identity: a staff user or an app account. */
+export function viewerKey(v: SessionViewer): string {
+  return v.kind === "staff" ? `staff:${v.userId}` : `app:${v.accountId}`;
 }
 
 /** Loads of one read of the log, shared by the subscribers that need the same rows as the same access scope. */
@@ -306,13 +315,14 @@ export class EventLog {
               const audience = opts.audience(viewer);
               const allowed = audience === null ? [] : audience === "firm" ? rows : rows.filter((r) => r.audienceId !== null && audience.has(r.audienceId));
               if (allowed.length === 0) return;
-              const key = `${opts.topic}|${accessScopeKey(viewer)}|${allowed.map((r) => r.id).join(",")}`;
+              const who = viewerKey(viewer);
+              const key = `${opts.topic}|${accessScopeKey(viewer)}${opts.loadPerViewer ? `|${who}` : ""}|${allowed.map((r) => r.id).join(",")}`;
               let loading = shared.get(key) as Promise<Array<{ cursor: string; value: T }>> | undefined;
               if (!loading) shared.set(key, (loading = opts.load(viewer, allowed)));
               const items = await loading;
               // Delivery lag: from each event's creation to its hand-over here.
               if (items.length > 0) observeDeliveryLag(this.deps.clock.now().getTime(), allowed.map((r) => r.createdAt));
-              for (const item of items) await push({ ...item, viewer, shareKey: `${key}|${item.cursor}` });
+              for (const item of items) await push({ ...item, viewer, shareKey: `${key}|${item.cursor}`, viewerKey: who });
             })
             .catch((err: unknown) => stop(err))
             .finally(() => void backlog--);

@@ -28,11 +28,16 @@ const MESSAGES = parse(`subscription Fan($after: String) {
   messageAdded(after: $after) { cursor message { body fromCustomer chat { id unreadCount } } }
 }`) as TypedDocumentNode<Added, { after?: string | null }>;
 
+/** The same without the per-user unread count: nothing in it depends on who of the firm's CHAT staff reads it. */
+const PLAIN = parse(`subscription Plain($after: String) {
+  messageAdded(after: $after) { cursor message { body fromCustomer author { name } chat { id customer { name } } } }
+}`) as TypedDocumentNode<Added, { after?: string | null }>;
+
 const say = (app: KundenappClient, customerId: string, body: string) =>
   app.request(SendMessageDocument, { input: { customerId: toGlobalId("Customer", customerId), body, clientMessageId: crypto.randomUUID() } });
 
 describe("subscription fan-out", () => {
-  it("F8/F9: a message reaches 8 sockets of two staff users with each user's own unread count, executed once per user, not per socket", async () => {
+  it("F8/F9: a message reaches 8 sockets of two staff users with each user's own unread count, executed once per user (once in all without the per-user field)", async () => {
     const firm = await f.buildFirm();
     const ada = await f.buildStaff({ tenant: firm.tenant, permissions: ["CHAT"] });
     const bo = await f.buildStaff({ tenant: firm.tenant, permissions: ["CHAT"] });
@@ -63,8 +68,19 @@ describe("subscription fan-out", () => {
     expect(new Set(got.map((g) => g.cursor)).size).toBe(1);
     // Executed once for Ada's five sockets and once for Bo's three.
     expect(t.server.subscriptionExecutions() - before).toBe(2);
-
     await Promise.all(streams.map((s) => s.return?.()));
+
+    // Without the per-user field, the eight sockets of the two users (same role, same permissions) share one execution.
+    const head = String(await t.app.services.events.head(firm.tenant.id));
+    const plain = [...adaClients, ...boClients].map((c) => c.subscribe(PLAIN, { after: head }));
+    await say(app, customer.id, "Vierte Frage");
+    for (const s of plain) expect((await nextWithin(s, 5_000)).value?.messageAdded.message.body).toBe("Vierte Frage");
+    const beforePlain = t.server.subscriptionExecutions();
+    await say(app, customer.id, "Fünfte Frage");
+    const plainGot = await Promise.all(plain.map(async (s) => (await nextWithin(s, 5_000)).value!.messageAdded));
+    expect(plainGot.map((g) => g.message.body)).toEqual(Array(8).fill("Fünfte Frage"));
+    expect(t.server.subscriptionExecutions() - beforePlain).toBe(1);
+    await Promise.all(plain.map((s) => s.return?.()));
   });
 
   it("the statements behind one event do not grow with the sockets of a user", async () => {

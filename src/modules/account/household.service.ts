@@ -86,6 +86,8 @@ export class HouseholdService {
       topic: ACCESS_CHANGED,
       after,
       audience: (v) => (v.kind === "app" ? new Set([v.accountId]) : null),
+      // The account's own list of customers: loaded per account, never shared between accounts.
+      loadPerViewer: true,
       load: async (v, rows) => {
         if (v.kind !== "app") return [];
         const customersNow = (await this.accessibleCustomersOf(v, [v.accountId])).get(v.accountId) ?? [];

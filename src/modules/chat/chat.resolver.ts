@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../../context.js";
 import type { LiveEvent } from "../../realtime/event-log.js";
 import { adopt } from "../../realtime/live.js";
@@ -164,6 +164,8 @@ export class ChatResolver {
     return ctx.loaders.lastMessage.load(c.dbId);
   }
 
+  // Per staff user: subscriptions selecting it are executed per viewer, not per access scope (shared-execution.ts).
+  @Extensions({ perViewer: true })
   @FieldResolver(() => Int, { description: "The other side's messages the viewer has not read (for staff: per staff user)." })
   unreadCount(@Root() c: Chat, @Ctx() ctx: Context): Promise<number> {
     return ctx.loaders.unreadCount.load(c.dbId);
