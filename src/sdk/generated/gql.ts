@@ -1,6 +1,6 @@
 /* eslint-disable */
 import * as types from './graphql.js';
-import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+import type { TypedDocumentNode as DocumentNode } from '../typed-document.js';
 
 /**
  * Map of all GraphQL operations in the project.
