@@ -71,6 +71,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
+  // The searches' trigram indexes (migration 0008) need pg_trgm, as on PostgreSQL.
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   if (opts.dataDir) fs.mkdirSync(opts.dataDir, { recursive: true });
   // One process per data directory: a second one (the CLI while the server runs) would write behind its back.
   const release = opts.dataDir ? lockDataDir(opts.dataDir) : () => {};
@@ -79,6 +81,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     client = await PGlite.create({
       dataDir: opts.dataDir,
       loadDataDir: opts.loadDataDir,
+      extensions: { pg_trgm },
     });
   } catch (err) {
     release();

@@ -15,6 +15,7 @@ const KEEP_MS = 5_000;
  */
 export class SharedExecution {
   private readonly results = new Map<string, Promise<ExecutionResult>>();
+  private readonly documents = new WeakMap<DocumentNode, { text: string; perViewer: boolean }>();
   /** Executions of subscription events, for tests and the benchmark (one per operation, variables and scope). */
   executions = 0;
 
@@ -23,8 +24,10 @@ export class SharedExecution {
     if (!(Symbol.asyncIterator in stream)) return stream;
     const source = stream[Symbol.asyncIterator]();
     const baseUrl = (args.contextValue as { baseUrl?: string } | undefined)?.baseUrl ?? "";
-    const perViewer = selectsPerViewerField(args.schema, args.document);
-    const operation = `${perViewer ? "viewer" : "scope"}|${baseUrl}|${args.operationName ?? ""}|${JSON.stringify(args.variableValues ?? {})}|${print(args.document)}`;
+    // Per document (the WebSocket server reuses parsed documents): its text and whether it selects per-viewer fields.
+    let known = this.documents.get(args.document);
+    if (!known) this.documents.set(args.document, (known = { text: print(args.document), perViewer: selectsPerViewerField(args.schema, args.document) }));
+    const operation = `${known.perViewer ? "viewer" : "scope"}|${baseUrl}|${args.operationName ?? ""}|${JSON.stringify(args.variableValues ?? {})}|${known.text}`;
     const run = (event: unknown) => this.run(operation, event, args);
     const iterator: AsyncGenerator<ExecutionResult, void, void> = {
       async next() {

@@ -1,6 +1,6 @@
 import type http from "node:http";
 import type { Duplex } from "node:stream";
-import { GraphQLError, parse, validate, getOperationAST, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { GraphQLError, parse, validate, getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Disposable } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
@@ -17,6 +17,21 @@ import { SharedExecution } from "./shared-execution.js";
 /** Far below ws's 100 MiB default: an operation is a few KiB. */
 export const MAX_WS_MESSAGE_BYTES = 64 * 1024;
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
+/** Parsed and validated documents kept for reuse (the oldest goes first). */
+const MAX_CACHED_DOCUMENTS = 1000;
+
+/** Query text -> a document that parsed and validated; bounded, oldest first out. */
+class DocumentCache {
+  private readonly map = new Map<string, DocumentNode>();
+  constructor(private readonly max: number) {}
+  get(query: string): DocumentNode | undefined {
+    return this.map.get(query);
+  }
+  set(query: string, document: DocumentNode): void {
+    if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
+    this.map.set(query, document);
+  }
+}
 
 type WsExtra = {
   viewerToken: string | undefined;
@@ -55,6 +70,7 @@ export class GraphqlWebSocket {
     const production = config.env === "production";
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
     const wsRules = wsValidationRules(opts.armor.validationRules, production);
+    const validDocuments = new DocumentCache(MAX_CACHED_DOCUMENTS);
     const operations = this.operations;
     this.server = useServer<Record<string, unknown> | undefined, WsExtra>(
       {
@@ -89,17 +105,21 @@ export class GraphqlWebSocket {
           if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
             return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`, { extensions: { code: ErrorCode.RATE_LIMITED } })];
           }
-          let document;
-          try {
-            document = parse(payload.query, PARSE_OPTIONS);
-          } catch (err) {
-            // The code Apollo gives a syntax error (or too many tokens) over HTTP.
-            if (!(err instanceof GraphQLError)) return [new GraphQLError("Syntax error", { extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })];
-            return [new GraphQLError(err.message, { source: err.source, positions: err.positions, extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })];
+          // Thousands of clients send the same few documents: each is parsed and validated once (documents are immutable).
+          let document = validDocuments.get(payload.query);
+          if (!document) {
+            try {
+              document = parse(payload.query, PARSE_OPTIONS);
+            } catch (err) {
+              // The code Apollo gives a syntax error (or too many tokens) over HTTP.
+              if (!(err instanceof GraphQLError)) return [new GraphQLError("Syntax error", { extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })];
+              return [new GraphQLError(err.message, { source: err.source, positions: err.positions, extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })];
+            }
+            const errors = validate(schema, document, wsRules);
+            // One code for every refused document, as Apollo gives over HTTP (armor's rules say BAD_USER_INPUT themselves).
+            if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e, extensions: { ...e.extensions, code: ErrorCode.GRAPHQL_VALIDATION_FAILED } }));
+            validDocuments.set(payload.query, document);
           }
-          const errors = validate(schema, document, wsRules);
-          // One code for every refused document, as Apollo gives over HTTP (armor's rules say BAD_USER_INPUT themselves).
-          if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e, extensions: { ...e.extensions, code: ErrorCode.GRAPHQL_VALIDATION_FAILED } }));
           // A fresh context (viewer re-read from the session, new loaders) for every operation.
           const extra = ctx.extra as unknown as WsExtra;
           const contextValue = await createContext(services, extra.viewerToken, extra.clientAddress, extra.baseUrl);

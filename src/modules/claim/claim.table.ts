@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { boolean, date, index, integer, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, tstz, updatedAt } from "../../db/columns.js";
 import { tenantColumn } from "../../db/tenant-column.js";
@@ -44,6 +45,9 @@ export const claims = pgTable(
     uniqueIndex("claims_tenant_number_idx").on(t.tenantId, t.number),
     index("claims_tenant_reported_idx").on(t.tenantId, t.reportedAt, t.id),
     index("claims_customer_idx").on(t.customerId, t.reportedAt),
+    // Search by part of our number or the insurer's (`ilike '%term%'`): trigram indexes (pg_trgm).
+    index("claims_number_trgm_idx").using("gin", sql`${t.number} gin_trgm_ops`),
+    index("claims_insurer_number_trgm_idx").using("gin", sql`${t.insurerClaimNumber} gin_trgm_ops`),
   ],
 );
 

@@ -83,6 +83,8 @@ export const contracts = pgTable(
     index("contracts_tenant_idx").on(t.tenantId, t.createdAt, t.id),
     index("contracts_customer_idx").on(t.customerId, t.createdAt, t.id),
     index("contracts_tenant_number_idx").on(t.tenantId, t.contractNumber),
+    // Search by part of the number (`ilike '%term%'`): a trigram index (pg_trgm).
+    index("contracts_number_trgm_idx").using("gin", sql`${t.contractNumber} gin_trgm_ops`),
   ],
 );
 

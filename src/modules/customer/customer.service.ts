@@ -71,7 +71,10 @@ export class CustomerService {
       .select()
       .from(customers)
       .where(and(scope, afterCursor(keys, args.after)))
-      .orderBy(...orderBy(keys))
+      // A search of 3 characters or more is answered by the trigram indexes, then sorted. `last_name || ''` is the
+      // same order, but PostgreSQL cannot walk the name index for it: it would, assuming matches spread evenly, and
+      // read most of a large firm's customers before the first "Zimmermann" (100,000 customers: 212 ms vs 3.5 ms).
+      .orderBy(...(term && term.length >= 3 ? [sql`${customers.lastName} || ''`, asc(customers.firstName), asc(customers.id)] : orderBy(keys)))
       .limit(args.first + 1);
     return toConnection(rows, args, (r) => [r.lastName, r.firstName, r.id], Customer.from, async () => {
       const [c] = await db.select({ n: count() }).from(customers).where(scope);
