@@ -43,7 +43,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const log = overrides.log ?? createLogger(config.logLevel);
   const database =
     overrides.database ??
-    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, "pglite"), poolMax: config.databasePoolMax, onQuery: () => dbStatements.inc() }));
+    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, "pglite"), poolMax: config.databasePoolMax, prepare: config.databasePrepare, onQuery: () => dbStatements.inc() }));
   await migrate(database);
   const clock = overrides.clock ?? systemClock;
   const bus = overrides.bus ?? (await createBus(config, database, log));

@@ -20,6 +20,7 @@ const envSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").optional(),
   DATA_DIR: z.string().min(1).default("./data"),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  DATABASE_PREPARE: bool.optional(),
   OPERATOR_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(60 * 24 * 14),
   SESSION_MAX_DAYS: z.coerce.number().int().min(1).default(90),
@@ -60,6 +61,8 @@ export interface Config {
   redisUrl: string | undefined;
   dataDir: string;
   databasePoolMax: number;
+  /** PostgreSQL: queries as prepared statements (off behind a pooler that cannot keep them). */
+  databasePrepare: boolean;
   operatorToken: string | undefined;
   sessionIdleMs: number;
   sessionMaxMs: number;
@@ -134,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     dataDir: path.resolve(projectRoot, e.DATA_DIR),
     databasePoolMax: e.DATABASE_POOL_MAX,
+    databasePrepare: e.DATABASE_PREPARE ?? true,
     operatorToken: e.OPERATOR_TOKEN,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_DAYS * 86_400_000,

@@ -47,6 +47,34 @@ export interface OpenOptions {
   poolMax?: number;
   /** Called for every SQL statement (benchmarks count statements per request with it). */
   onQuery?: (sql: string) => void;
+  /** PostgreSQL: send queries as prepared statements (default); off for poolers that cannot keep them (PgBouncer < 1.21 in transaction mode). */
+  prepare?: boolean;
+}
+
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+
+/**
+ * Drizzle sends a query as a prepared statement only when it is given a name; every other query is parsed and
+ * planned by PostgreSQL each time. postgres.js keeps a prepared statement per query text and connection, and
+ * drizzle's text for a query is the same whatever its parameters: so every select, insert, update and delete is
+ * sent prepared (issue 14: PostgreSQL's CPU per request). Inside transactions too.
+ */
+function preparing(sql: postgres.Sql | postgres.TransactionSql): postgres.Sql {
+  return new Proxy(sql as postgres.Sql, {
+    get(target, prop, receiver) {
+      if (prop === "unsafe") {
+        return (query: string, params?: unknown[], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(query, params as never, PREPARABLE.test(query) ? { ...options, prepare: true } : options);
+      }
+      if (prop === "begin" || prop === "savepoint") {
+        return (...args: unknown[]) => {
+          const fn = args.at(-1) as (tx: postgres.TransactionSql) => unknown;
+          return (target as unknown as Record<string, (...a: unknown[]) => unknown>)[prop]!(...args.slice(0, -1), (tx: postgres.TransactionSql) => fn(preparing(tx) as unknown as postgres.TransactionSql));
+        };
+      }
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  });
 }
 
 /** Opens PostgreSQL through postgres.js when a URL is given, else PGlite (embedded, in `dataDir` or memory). */
@@ -59,7 +87,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       onnotice: () => {},
       connection: { application_name: "kundenapp-api" },
     });
-    const db = drizzle(pg, { logger: queryLogger(opts) }) as unknown as Db;
+    const db = drizzle(opts.prepare === false ? pg : preparing(pg), { logger: queryLogger(opts) }) as unknown as Db;
     return {
       kind: "postgres",
       db,

@@ -481,20 +481,18 @@ export class ChatService {
     const found = new Map<string, number>(chatIds.map((id) => [id, 0]));
     if (!chatPolicy.can(viewer, "list") || chatIds.length === 0 || (viewer.kind !== "staff" && viewer.kind !== "app")) return found;
     const { db } = this.deps.database;
+    // Per chat, the other side's messages after the viewer's read mark, counted on the (chat_id, id) index from
+    // that mark on: only the unread messages are read (issue 14), not every message of the page's chats.
+    // Qualified by hand: drizzle leaves a single-table query's columns unqualified, and inside the subqueries
+    // a bare "id" would be the message's.
+    const chatId = sql.raw(`"chats"."id"`);
+    const reader = viewer.kind === "staff" ? sql`${viewer.userId}::uuid` : sql.raw(`"chats"."customer_id"`);
+    const mark = sql`(select r.up_to_message_id from ${chatReads} r where r.chat_id = ${chatId} and r.reader_id = ${reader})`;
+    const unread = sql<number>`(select count(*) from ${chatMessages} m where m.chat_id = ${chatId} and m.from_customer = ${viewer.kind === "staff"} and m.id > coalesce(${mark}, '00000000-0000-0000-0000-000000000000'::uuid))`;
     const rows = await db
-      .select({ chatId: chatMessages.chatId, n: count() })
-      .from(chatMessages)
-      .innerJoin(chats, eq(chats.id, chatMessages.chatId))
-      .leftJoin(chatReads, and(eq(chatReads.chatId, chatMessages.chatId), this.readerOf(viewer)))
-      .where(
-        and(
-          inArray(chatMessages.chatId, [...chatIds]),
-          chatScope(viewer),
-          eq(chatMessages.fromCustomer, viewer.kind === "staff"),
-          or(isNull(chatReads.upToMessageId), gt(chatMessages.id, chatReads.upToMessageId)),
-        ),
-      )
-      .groupBy(chatMessages.chatId);
+      .select({ chatId: chats.id, n: unread.mapWith(Number) })
+      .from(chats)
+      .where(and(inArray(chats.id, [...chatIds]), chatScope(viewer)));
     for (const r of rows) found.set(r.chatId, r.n);
     return found;
   }
