@@ -111,8 +111,18 @@ export function parseCursor(after: string | null | undefined): number | undefine
 interface Subscriber {
   topic: string;
   sessionId: string;
+  /** The staff user or app account: an event of an audience-growing topic for it makes its known audience stale. */
+  principalId: string;
   /** The last event id this subscriber has been handed (delivered or passed over as not its own). */
   last: number;
+  /**
+   * Whether any of these rows may be for it, by the audience of its viewer as last re-loaded: false only when none
+   * can be (the rows' audiences are outside it). Only ever used to skip re-loading a viewer that has nothing to
+   * receive; what is delivered is always decided with the viewer re-loaded for it.
+   */
+  mayWant(rows: EventRow[]): boolean;
+  /** Its audience may have grown (a grant): the next rows are checked with a re-loaded viewer, whatever they are. */
+  stale: boolean;
   /** Hands over rows past `last` with the viewer re-loaded for them (null: the session ended). Never blocks the reader. */
   offer(viewer: SessionViewer | null, rows: EventRow[], shared: SharedLoads): void;
 }
@@ -182,14 +192,19 @@ class FirmFeed {
     const subs = [...this.subscribers];
     if (subs.length === 0) return false;
     const from = Math.min(...subs.map((s) => s.last));
-    const topics = [...new Set(subs.map((s) => s.topic))];
+    const topics = [...new Set([...subs.map((s) => s.topic), ...this.log.audienceGrowingTopics])];
     const rows = await this.log.read(this.tenantId, topics, from);
     if (rows.length === 0) return false;
     const upTo = rows.at(-1)!.id;
+    // Whose audience may have grown (a household grant): they are re-loaded for whatever comes next.
+    const grown = new Set(rows.filter((r) => this.log.audienceGrowingTopics.has(r.topic) && r.audienceId).map((r) => r.audienceId!));
     const due = new Map<Subscriber, EventRow[]>();
     for (const s of subs) {
+      if (grown.has(s.principalId)) s.stale = true;
       const mine = rows.filter((r) => r.id > s.last && r.topic === s.topic);
-      if (mine.length) due.set(s, mine);
+      // A subscriber none of whose rows can be for it (another customer's chat) costs no re-load of its viewer:
+      // with 2,000 customers' phones connected, a message re-loads one session instead of 2,000.
+      if (mine.length && (s.stale || s.mayWant(mine))) due.set(s, mine);
       // The read covered every topic watched here up to `upTo`: nothing of this subscriber's lies before it unread.
       s.last = Math.max(s.last, upTo);
     }
@@ -218,12 +233,24 @@ export class EventLog {
   private reloader: ViewerReloader | undefined;
   /** Reads of the event log by subscriptions, for tests and benchmarks (one per wake-up per firm, not per subscriber). */
   reads = 0;
+  /** Sessions re-loaded for subscribers, for tests and benchmarks (only those that may receive what was read). */
+  reloadedSessions = 0;
+  /** Topics whose event for a principal (its `audienceId`) means that principal's audience may have grown. */
+  readonly audienceGrowingTopics = new Set<string>();
 
   constructor(private readonly deps: Deps) {
     deps.bus.onMessage((m) => {
       if (m.topic !== EVENTS_APPENDED || typeof m.payload.tenantId !== "string") return;
       this.feeds.get(m.payload.tenantId)?.wake(m.payload.topics);
     });
+  }
+
+  /**
+   * Declares that an event of this topic for a staff user or app account (`audienceId`) may widen what it may
+   * receive (household grants): its subscriptions then check the next rows with a re-loaded viewer.
+   */
+  audienceGrowsOn(topic: string): void {
+    this.audienceGrowingTopics.add(topic);
   }
 
   /** How subscriptions re-load their viewers (the session service; set once at wiring, it is built after the log). */
@@ -283,6 +310,7 @@ export class EventLog {
   /** @internal */
   async reloadViewers(sessionIds: string[]): Promise<Map<string, Viewer>> {
     if (!this.reloader) throw new Error("EventLog: no viewer reloader wired");
+    this.reloadedSessions += sessionIds.length;
     return this.reloader(sessionIds);
   }
 
@@ -302,11 +330,25 @@ export class EventLog {
       const last = startAfter ?? (await this.head(opts.viewer.tenantId));
       let chain: Promise<void> = Promise.resolve();
       let backlog = 0;
+      // The viewer as last re-loaded: its audience tells which rows cannot be for this subscriber.
+      let known: SessionViewer = opts.viewer;
       const sub: Subscriber = {
         topic: opts.topic,
         sessionId: opts.viewer.sessionId,
+        principalId: opts.viewer.kind === "staff" ? opts.viewer.userId : opts.viewer.accountId,
+        stale: false,
+        mayWant: (rows) => {
+          const audience = opts.audience(known);
+          // Rights can be given back at any time (a permission, a switched-on app): only a known set narrows.
+          if (audience === null || audience === "firm") return true;
+          return rows.some((r) => r.audienceId === null || audience.has(r.audienceId));
+        },
         last,
         offer: (viewer, rows, shared) => {
+          if (viewer) {
+            known = viewer;
+            sub.stale = false;
+          }
           if (++backlog > MAX_BACKLOG) return stop(new AppError(ErrorCode.RATE_LIMITED, "This subscription fell too far behind; subscribe again with `after:` and the last cursor"));
           // Each subscriber works through its own rows in order; a slow one never holds up the firm's reader.
           chain = chain

@@ -10,7 +10,8 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { startTestServer, type TestServer } from "../test/harness.js";
 import { factories } from "../test/factories.js";
 import { nextWithin } from "../test/realtime.js";
-import { MarkChatReadDocument, SendMessageDocument, type KundenappClient } from "../sdk/client.js";
+import { GrantCustomerAccessDocument, MarkChatReadDocument, RevokeCustomerAccessDocument, SendMessageDocument, type KundenappClient } from "../sdk/client.js";
+import { nothingWithin } from "../test/realtime.js";
 import { toGlobalId } from "../graphql/relay.js";
 
 let t: TestServer;
@@ -107,5 +108,67 @@ describe("subscription fan-out", () => {
       return statements;
     }
     expect(await costWith(6)).toBe(await costWith(1));
+  });
+
+  it("C3/F9: a message in one customer's chat re-loads only the sessions that may receive it, however many customers' phones are connected", async () => {
+    const firm = await f.buildFirm();
+    const customers = await Promise.all([1, 2, 3, 4, 5, 6, 7].map(() => f.buildCustomer({ tenant: firm.tenant })));
+    const apps = await Promise.all(customers.map(async (c) => f.appClient(await f.buildAppAccount({ customer: c }))));
+    for (const [i, app] of apps.entries()) await say(app, customers[i]!.id, `Hallo ${i}`);
+
+    async function costWith(listening: number): Promise<{ statements: number; reloaded: number }> {
+      const after = String(await t.app.services.events.head(firm.tenant.id));
+      const streams = apps.slice(0, listening).map((a) => a.subscribe(PLAIN, { after }));
+      // Every phone subscribed (its own message arrived) before counting.
+      for (const [i, stream] of streams.entries()) {
+        await say(apps[i]!, customers[i]!.id, `warm ${listening}`);
+        expect((await nextWithin(stream, 5_000)).value?.messageAdded.message.body).toBe(`warm ${listening}`);
+      }
+      let got = "";
+      const reloadedBefore = t.app.services.events.reloadedSessions;
+      const statements = await t.countStatements(async () => {
+        await say(apps[0]!, customers[0]!.id, `count ${listening}`);
+        got = (await nextWithin(streams[0]!, 5_000)).value!.messageAdded.message.body;
+      });
+      expect(got).toBe(`count ${listening}`);
+      const reloaded = t.app.services.events.reloadedSessions - reloadedBefore;
+      // The other customers' phones hear nothing of it.
+      for (const other of streams.slice(1)) await nothingWithin(other, 100);
+      await Promise.all(streams.map((x) => x.return?.()));
+      return { statements, reloaded };
+    }
+    const one = await costWith(1);
+    const seven = await costWith(7);
+    expect(seven.statements).toBe(one.statements);
+    // Only the session of the customer whose chat it is was re-loaded to check it.
+    expect([one.reloaded, seven.reloaded]).toEqual([1, 1]);
+  });
+
+  it("D9/C3: an account granted another customer hears that customer's chat at once, without subscribing again, and stops at once when revoked", async () => {
+    const firm = await f.buildFirm();
+    const [jonas, lena] = await Promise.all([f.buildCustomer({ tenant: firm.tenant }), f.buildCustomer({ tenant: firm.tenant })]);
+    const jonasAccount = await f.buildAppAccount({ customer: jonas! });
+    const jonasApp = await f.appClient(jonasAccount);
+    const lenaApp = await f.appClient(await f.buildAppAccount({ customer: lena! }));
+    await say(lenaApp, lena!.id, "Vorher");
+
+    const after = String(await t.app.services.events.head(firm.tenant.id));
+    const stream = jonasApp.subscribe(PLAIN, { after });
+    await say(jonasApp, jonas!.id, "Eigene Frage");
+    expect((await nextWithin(stream, 5_000)).value?.messageAdded.message.body).toBe("Eigene Frage");
+    // Not yet his: Lena's message passes him by (and his known audience stays without her).
+    await say(lenaApp, lena!.id, "Noch nicht");
+    await nothingWithin(stream, 300);
+
+    const access = { appAccountId: toGlobalId("AppAccount", jonasAccount.id), customerId: toGlobalId("Customer", lena!.id) };
+    await firm.adminClient.request(GrantCustomerAccessDocument, { input: access });
+    await say(lenaApp, lena!.id, "Jetzt für beide");
+    expect((await nextWithin(stream, 5_000)).value?.messageAdded.message.body).toBe("Jetzt für beide");
+
+    await firm.adminClient.request(RevokeCustomerAccessDocument, { input: access });
+    await say(lenaApp, lena!.id, "Wieder nur für Lena");
+    await say(jonasApp, jonas!.id, "Wieder eigene");
+    expect((await nextWithin(stream, 5_000)).value?.messageAdded.message.body).toBe("Wieder eigene");
+    await stream.return?.();
   });
 });

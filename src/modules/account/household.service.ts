@@ -20,7 +20,10 @@ export class HouseholdService {
   constructor(
     private readonly deps: Deps,
     private readonly events: EventLog,
-  ) {}
+  ) {
+    // A grant widens what an account's subscriptions may receive: they re-check with the account as it is now.
+    events.audienceGrowsOn(ACCESS_CHANGED);
+  }
 
   /** Rule D9: grant or revoke; effective on the next request, and the app hears of it through `accessChanged`. */
   async setAccess(viewer: Viewer, input: CustomerAccessInput, grant: boolean) {
