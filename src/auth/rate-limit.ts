@@ -85,25 +85,34 @@ export class RateLimiter {
    * and returns (INSERT … ON CONFLICT DO UPDATE … RETURNING), so parallel attempts are all counted and each sees
    * its own number: the 6th of 200 parallel attempts sees 6, whatever order they arrive in.
    */
-  async count(keys: Array<[string, Limit]>, on: Queryable = this.database.db): Promise<Counted[]> {
+  async count(keys: Array<[string, Limit]>, on?: Queryable): Promise<Counted[]> {
     const now = this.clock.now();
-    return Promise.all(
-      keys.map(async ([key, limit]) => {
-        const cutoff = new Date(now.getTime() - limit.windowMs);
-        const [row] = await on
-          .insert(rateLimits)
-          .values({ key, windowStart: now, count: 1 })
-          .onConflictDoUpdate({
-            target: rateLimits.key,
-            set: {
-              count: sql`case when ${rateLimits.windowStart} <= ${at(cutoff)} then 1 else ${rateLimits.count} + 1 end`,
-              windowStart: sql`case when ${rateLimits.windowStart} <= ${at(cutoff)} then ${at(now)} else ${rateLimits.windowStart} end`,
-            },
-          })
-          .returning({ count: rateLimits.count, windowStart: rateLimits.windowStart });
-        return { key, limit, count: row!.count, resetAt: row!.windowStart.getTime() + limit.windowMs };
-      }),
-    );
+    // One transaction, the keys in one order for everyone: a request's counters are then all before or all after
+    // another's. Counted side by side, a burst could interleave them (the pair's 5th count with the address's
+    // 21st), so that fewer attempts than a limit allows were let through, or more than one limit's worth.
+    const sorted = [...keys].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const countAll = async (q: Queryable) => {
+      const counted = new Map<string, Counted>();
+      for (const [key, limit] of sorted) counted.set(key, await this.countOne(q, key, limit, now));
+      return keys.map(([key]) => counted.get(key)!);
+    };
+    return on ? countAll(on) : this.database.db.transaction((tx) => countAll(tx as unknown as Queryable));
+  }
+
+  private async countOne(on: Queryable, key: string, limit: Limit, now: Date): Promise<Counted> {
+    const cutoff = new Date(now.getTime() - limit.windowMs);
+    const [row] = await on
+      .insert(rateLimits)
+      .values({ key, windowStart: now, count: 1 })
+      .onConflictDoUpdate({
+        target: rateLimits.key,
+        set: {
+          count: sql`case when ${rateLimits.windowStart} <= ${at(cutoff)} then 1 else ${rateLimits.count} + 1 end`,
+          windowStart: sql`case when ${rateLimits.windowStart} <= ${at(cutoff)} then ${at(now)} else ${rateLimits.windowStart} end`,
+        },
+      })
+      .returning({ count: rateLimits.count, windowStart: rateLimits.windowStart });
+    return { key, limit, count: row!.count, resetAt: row!.windowStart.getTime() + limit.windowMs };
   }
 
   /** Counts the attempt and throws RATE_LIMITED when any key is over its limit; nothing else has run yet. */
