@@ -262,7 +262,21 @@ export class FileService {
   async remove(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     const rows = await this.deps.database.db.delete(files).where(inArray(files.id, ids)).returning();
-    for (const r of rows) await this.deps.storage.delete(r.storageKey);
+    await this.deleteBytes(rows.map((r) => r.storageKey));
+  }
+
+  /**
+   * The bytes of files whose rows are gone. One that storage refuses (after its retries) is logged with its key and
+   * passed over: the others are still removed (a failure used to stop the loop and leave the rest behind).
+   */
+  private async deleteBytes(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      try {
+        await this.deps.storage.delete(key);
+      } catch (err) {
+        this.deps.log.error({ err, storageKey: key }, "could not delete a removed file's bytes; they stay in storage under this key");
+      }
+    }
   }
 
   /** Worker: abandoned uploads (never attached) leave nothing behind. */
@@ -273,7 +287,7 @@ export class FileService {
       .delete(files)
       .where(and(ne(files.status, "ATTACHED"), lte(files.expiresAt, now)))
       .returning({ storageKey: files.storageKey });
-    for (const r of rows) await this.deps.storage.delete(r.storageKey);
+    await this.deleteBytes(rows.map((r) => r.storageKey));
     return rows.length;
   }
 }
