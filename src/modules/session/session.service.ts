@@ -100,7 +100,9 @@ export class SessionService {
     const found = new Map<string, Viewer>();
     if (sessionIds.length === 0) return found;
     const now = this.deps.clock.now().getTime();
-    for (const row of await this.base().where(inArray(sessions.id, sessionIds))) {
+    // One array parameter, not one per id: 10,000 subscribers' sessions are one short statement (prepared once,
+    // whatever their number) instead of a statement with 10,000 parameters to bind for every event.
+    for (const row of await this.base().where(sql`${sessions.id} = any(${toUuidArray(sessionIds)}::uuid[])`)) {
       if (this.alive(row, now)) found.set(row.id, this.toViewer(row));
     }
     return found;
@@ -297,4 +299,9 @@ export class SessionService {
       .publish({ topic: SESSIONS_ENDED, payload: { sessionIds } })
       .catch((err: unknown) => this.deps.log.warn({ err }, "could not announce ended sessions; the sweep will close their sockets"));
   }
+}
+
+/** A list of uuids as one PostgreSQL array literal (both drivers take it as a single text parameter). */
+function toUuidArray(ids: string[]): string {
+  return `{${ids.join(",")}}`;
 }
