@@ -1,6 +1,8 @@
 import { Field, Int, ObjectType, ArgsType, ClassType } from "type-graphql";
 import { Max, Min } from "class-validator";
-import { and, asc, desc, gt, lt, or, eq, type SQL, type AnyColumn } from "drizzle-orm";
+import { and, asc, count, desc, gt, lt, or, eq, type SQL, type AnyColumn } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
+import type { Queryable } from "../db/client.js";
 import { badInput } from "../errors.js";
 
 @ObjectType({ description: "Relay page information: lists are paged forward with `first` and `after`." })
@@ -122,6 +124,14 @@ export function afterCursor(keys: SortKey[], cursor: string | null | undefined):
 /**
  * Turns `first + 1` fetched rows into a connection. `keyOf` gives the row's sort-key values for its cursor.
  */
+/** `totalCount` of a list: the rows of `table` matching the list's filter (run only when a client asks for it). */
+export function countRows(db: Queryable, table: PgTable, where: SQL | undefined): () => Promise<number> {
+  return async () => {
+    const [c] = await db.select({ n: count() }).from(table).where(where);
+    return c!.n;
+  };
+}
+
 export function toConnection<R, T>(
   rows: R[],
   args: { first: number; after?: string | null },

@@ -5,7 +5,7 @@ import { accountPolicy } from "./account.policy.js";
 import { accountScope } from "./account.scope.js";
 import type { Viewer } from "../../auth/viewer.js";
 import { conflict, notFound } from "../../errors.js";
-import { afterCursor, orderBy, toConnection, uuidKey, type SortKey } from "../../graphql/connection.js";
+import { afterCursor, orderBy, toConnection, uuidKey, type SortKey, countRows } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import { likeContains } from "../../graphql/search.js";
 import { customersNamed } from "../customer/customer.service.js";
@@ -50,10 +50,7 @@ export class AccountAdminService {
       .where(and(scope, afterCursor(keys, args.after)))
       .orderBy(...orderBy(keys))
       .limit(args.first + 1);
-    return toConnection(rows, args, (r) => [r.id], AppAccount.from, async () => {
-      const [c] = await db.select({ n: count() }).from(appAccounts).where(scope);
-      return c!.n;
-    });
+    return toConnection(rows, args, (r) => [r.id], AppAccount.from, countRows(db, appAccounts, scope));
   }
 
   /** An app account: staff of the firm, or the account itself. */

@@ -4,7 +4,7 @@ import type { Deps } from "../../deps.js";
 import type { Queryable, Tx } from "../../db/client.js";
 import type { AppViewer, SessionViewer, StaffViewer, Viewer } from "../../auth/viewer.js";
 import { AppError, ErrorCode, Problems, badInput, notFound } from "../../errors.js";
-import { afterCursor, orderBy, toConnection, uuidKey, type SortKey } from "../../graphql/connection.js";
+import { afterCursor, orderBy, toConnection, uuidKey, type SortKey, countRows } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import { likeContains } from "../../graphql/search.js";
 import { eventCursor, type Emit, type EventLog } from "../../realtime/event-log.js";
@@ -422,10 +422,7 @@ export class ChatService {
       .where(and(scope, afterCursor(keys, args.after)))
       .orderBy(...orderBy(keys))
       .limit(args.first + 1);
-    return toConnection(rows, args, (r) => [r.lastActivityAt.toISOString(), r.id], Chat.from, async () => {
-      const [c] = await db.select({ n: count() }).from(chats).where(scope);
-      return c!.n;
-    });
+    return toConnection(rows, args, (r) => [r.lastActivityAt.toISOString(), r.id], Chat.from, countRows(db, chats, scope));
   }
 
   async findMany(viewer: Viewer, ids: readonly string[]): Promise<Chat[]> {
@@ -455,10 +452,7 @@ export class ChatService {
       .where(and(scope, afterCursor(keys, args.after)))
       .orderBy(...orderBy(keys))
       .limit(args.first + 1);
-    return toConnection(rows, args, (r) => [r.id], Message.from, async () => {
-      const [c] = await db.select({ n: count() }).from(chatMessages).where(scope);
-      return c!.n;
-    });
+    return toConnection(rows, args, (r) => [r.id], Message.from, countRows(db, chatMessages, scope));
   }
 
   /** The newest message of each chat (the inbox shows it): one query for a page of chats. */

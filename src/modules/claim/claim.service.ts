@@ -4,7 +4,7 @@ import type { Deps } from "../../deps.js";
 import type { Queryable } from "../../db/client.js";
 import type { SessionViewer, Viewer } from "../../auth/viewer.js";
 import { Problems, badInput, notFound } from "../../errors.js";
-import { afterCursor, orderBy, toConnection, uuidKey, type SortKey } from "../../graphql/connection.js";
+import { afterCursor, orderBy, toConnection, uuidKey, type SortKey, countRows } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import { eventCursor, type Emit, type EventLog } from "../../realtime/event-log.js";
 import type { FileService } from "../../files/file.service.js";
@@ -230,10 +230,7 @@ export class ClaimService implements ClaimLinks {
       .where(and(scope, afterCursor(keys, args.after)))
       .orderBy(...orderBy(keys))
       .limit(args.first + 1);
-    return toConnection(rows, args, (r) => [r.reportedAt.toISOString(), r.id], Claim.from, async () => {
-      const [c] = await db.select({ n: count() }).from(claims).where(scope);
-      return c!.n;
-    });
+    return toConnection(rows, args, (r) => [r.reportedAt.toISOString(), r.id], Claim.from, countRows(db, claims, scope));
   }
 
   async findMany(viewer: Viewer, ids: readonly string[]): Promise<Claim[]> {

@@ -3,7 +3,7 @@ import type { Deps } from "../../deps.js";
 import type { Queryable, Tx } from "../../db/client.js";
 import type { AppViewer, SessionViewer, StaffViewer, Viewer } from "../../auth/viewer.js";
 import { AppError, ErrorCode, Problems, badInput, notFound } from "../../errors.js";
-import { afterCursor, orderBy, toConnection, uuidKey, type SortKey } from "../../graphql/connection.js";
+import { afterCursor, orderBy, toConnection, uuidKey, type SortKey, countRows } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import { eventCursor, type Emit, type EventLog } from "../../realtime/event-log.js";
 import type { FileService } from "../../files/file.service.js";
@@ -268,10 +268,7 @@ export class ContractService implements ContractLinks {
       return [...first[order], r.c.createdAt.toISOString(), r.c.id];
     };
     const withInsurer = (r: (typeof rows)[number]) => Object.assign(Contract.from(r.c), { insurerLoaded: r.insurer ? Insurer.from(r.insurer) : undefined });
-    return toConnection(rows, args, keyOf, withInsurer, async () => {
-      const [c] = await db.select({ n: count() }).from(contracts).where(scope);
-      return c!.n;
-    });
+    return toConnection(rows, args, keyOf, withInsurer, countRows(db, contracts, scope));
   }
 
   /** Contracts the viewer may see, by id (the contract loader, `node`). */

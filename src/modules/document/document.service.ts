@@ -6,7 +6,7 @@ import { files, type FileRow } from "../../files/file.table.js";
 import type { SessionViewer, Viewer } from "../../auth/viewer.js";
 import { documentPolicy } from "./document.policy.js";
 import { AppError, ErrorCode, badInput, notFound } from "../../errors.js";
-import { afterCursor, orderBy, toConnection, uuidKey, type SortKey } from "../../graphql/connection.js";
+import { afterCursor, orderBy, toConnection, uuidKey, type SortKey, countRows } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import type { FileService } from "../../files/file.service.js";
 import type { Emit, EventLog } from "../../realtime/event-log.js";
@@ -146,10 +146,7 @@ export class DocumentService {
       .where(and(scope, afterCursor(keys, args.after)))
       .orderBy(...orderBy(keys))
       .limit(args.first + 1);
-    return toConnection(rows, args, (r) => [r.d.id], (r) => Document.from(r.d, r.f), async () => {
-      const [c] = await db.select({ n: count() }).from(documents).where(scope);
-      return c!.n;
-    });
+    return toConnection(rows, args, (r) => [r.d.id], (r) => Document.from(r.d, r.f), countRows(db, documents, scope));
   }
 
   async findMany(viewer: Viewer, ids: readonly string[]): Promise<Document[]> {

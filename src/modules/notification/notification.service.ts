@@ -8,7 +8,7 @@ import type { Viewer } from "../../auth/viewer.js";
 import { notificationPolicy } from "./notification.policy.js";
 import { notificationScope } from "./notification.scope.js";
 import { badInput, notFound } from "../../errors.js";
-import { afterCursor, orderBy, toConnection, lazy, uuidKey, type SortKey } from "../../graphql/connection.js";
+import { afterCursor, orderBy, toConnection, lazy, uuidKey, type SortKey, countRows } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import { eventCursor, type Emit, type EventLog } from "../../realtime/event-log.js";
 import type { Outbox } from "../../mail/outbox.js";
@@ -70,10 +70,7 @@ export class NotificationService {
       .where(and(scope, afterCursor(keys, args.after)))
       .orderBy(...orderBy(keys))
       .limit(args.first + 1);
-    const conn = toConnection(rows, args, (r) => [r.id], Notification.from, async () => {
-      const [c] = await db.select({ n: count() }).from(notifications).where(scope);
-      return c!.n;
-    });
+    const conn = toConnection(rows, args, (r) => [r.id], Notification.from, countRows(db, notifications, scope));
     return { ...conn, unreadCount: lazy(() => this.unreadCount(viewer)) };
   }
 
