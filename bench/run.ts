@@ -14,7 +14,9 @@
  *
  * Options (environment): BENCH_ROUNDS (3), BENCH_SECONDS per round (5), BENCH_CONNECTIONS (10),
  * BENCH_FANOUT ("1000,5000,10000"), BENCH_E2E_CLIENTS (2000), BENCH_E2E_RATE (200), BENCH_SCALE_UP (1: also
- * measure the reads with 10× the data).
+ * measure the reads with 10× the data), BENCH_ONLY (a comma list of parts to run: reads, writes, fanout, e2e, scale;
+ * default all), BENCH_API_FLAGS (Node flags for the API process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to
+ * profile the part that runs).
  */
 import { spawn, fork, execFileSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
@@ -38,8 +40,10 @@ const E2E_CLIENTS = Number(env.BENCH_E2E_CLIENTS ?? 2000);
 /** Staff users the fan-out sockets belong to (sockets of one user share an execution; of different users not). */
 const FANOUT_USERS = Number(env.BENCH_FANOUT_USERS ?? 100);
 const E2E_RATE = Number(env.BENCH_E2E_RATE ?? 200);
-const SCALE_UP = env.BENCH_SCALE_UP !== "0";
+const SCALE_UP = env.BENCH_SCALE_UP !== "0" && (env.BENCH_ONLY === undefined || env.BENCH_ONLY.includes("scale"));
 const DB_URL = env.BENCH_DATABASE_URL;
+const ONLY = new Set((env.BENCH_ONLY ?? "reads,writes,fanout,e2e,scale").split(",").map((p) => p.trim()));
+const API_FLAGS = (env.BENCH_API_FLAGS ?? "").split(" ").filter(Boolean);
 const API_PORT = 4700;
 const BASE_PORT = 4701;
 const RAW_WS_PORT = 4702;
@@ -128,8 +132,25 @@ function sessionRows(tenantId: string, rows: Array<{ staff?: string; account?: s
   return { sql: `insert into sessions (id, tenant_id, token_hash, staff_user_id, app_account_id, expires_at) values ${values.join(",")}`, tokens };
 }
 
+/** Creates the bench database when the server does not have it yet (a fresh machine). */
+async function ensureDatabase(url: string): Promise<void> {
+  const { default: postgres } = await import("postgres");
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = "/postgres";
+  const pg = postgres(admin.toString(), { onnotice: () => {}, max: 1 });
+  try {
+    const found = await pg`select 1 from pg_database where datname = ${name}`;
+    if (found.length === 0) await pg.unsafe(`create database "${name.replaceAll('"', '""')}"`);
+  } finally {
+    await pg.end();
+  }
+}
+
 async function prepareDatabase(): Promise<World> {
   if (DB_URL) {
+    await ensureDatabase(DB_URL);
     const sql = await openSql();
     await sql.exec("drop schema if exists public cascade; drop schema if exists drizzle cascade; create schema public;");
     await sql.close();
@@ -255,7 +276,7 @@ function track(child: ChildProcess): Proc {
 }
 
 async function startApi(): Promise<Proc> {
-  const child = spawn(process.execPath, [`--inspect=127.0.0.1:${API_INSPECT}`, MAIN, "serve"], { cwd: root, env: serverEnv(), stdio: ["ignore", "inherit", "ignore"] });
+  const child = spawn(process.execPath, [`--inspect=127.0.0.1:${API_INSPECT}`, ...API_FLAGS, MAIN, "serve"], { cwd: root, env: serverEnv(), stdio: ["ignore", "inherit", "ignore"] });
   await waitFor(`http://127.0.0.1:${API_PORT}/healthz`);
   return track(child);
 }
@@ -562,11 +583,11 @@ async function main() {
       { name: "page of 50 messages (staff)", query: MESSAGES, variables: { id: busyChat }, viewer: "staff" },
     ];
     log("reads at 1× the data");
-    const reads = await screensRound(defs, api, baseline, tokens);
+    const reads = ONLY.has("reads") ? await screensRound(defs, api, baseline, tokens) : [];
 
     log("writes");
     const customerId = gid("Customer", world.jonasCustomerId);
-    const writes = {
+    const writes = !ONLY.has("writes") ? {} : {
       sendMessage: medianOf(
         await Promise.all([0].map(() => load("api", api, () => JSON.stringify({ query: SEND_MESSAGE, variables: { input: { customerId, body: "Eine Frage zum Vertrag", clientMessageId: crypto.randomUUID() } } }), appToken))),
       ),
@@ -577,14 +598,16 @@ async function main() {
     log("writes", JSON.stringify(writes));
 
     const fan: FanoutResult[] = [];
-    for (const n of FANOUT) fan.push(await fanout(n, "scope", world, api, baseline, adminToken));
-    // The same with a per-viewer field (each staff user's unread count): one execution per user instead of one.
-    fan.push(await fanout(Math.min(...FANOUT), "viewer", world, api, baseline, adminToken));
+    if (ONLY.has("fanout")) {
+      for (const n of FANOUT) fan.push(await fanout(n, "scope", world, api, baseline, adminToken));
+      // The same with a per-viewer field (each staff user's unread count): one execution per user instead of one.
+      fan.push(await fanout(Math.min(...FANOUT), "viewer", world, api, baseline, adminToken));
+    }
     log("fan-out", JSON.stringify(fan));
 
     // At the target rate, and at half of it (below what one process on this machine can write, the latency of delivery itself).
     const e2e = [];
-    for (const rate of E2E_CLIENTS > 0 ? [E2E_RATE, E2E_RATE / 2] : []) {
+    for (const rate of E2E_CLIENTS > 0 && ONLY.has("e2e") ? [E2E_RATE, E2E_RATE / 2] : []) {
       log(`chat end to end: ${rate} messages/s with ${E2E_CLIENTS} clients`);
       e2e.push(await chatEndToEnd(world, adminToken, rate));
       log("end to end", JSON.stringify(e2e.at(-1)));
@@ -617,7 +640,8 @@ async function main() {
     fs.mkdirSync(dir, { recursive: true });
     const stamp = result.date.slice(0, 16).replace(/[:T]/g, "-");
     const md = markdown(result);
-    for (const name of [stamp, "latest"]) {
+    // A run of some parts only (BENCH_ONLY) is for working on them: it goes to partial.*, which git ignores.
+    for (const name of env.BENCH_ONLY ? ["partial"] : [stamp, "latest"]) {
       fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(result, null, 2) + "\n");
       fs.writeFileSync(path.join(dir, `${name}.md`), md);
     }
