@@ -70,8 +70,8 @@ export function closeEndedSessionSockets(opts: { sockets: SocketRegistry; bus: P
     const ids = sockets.sessionIds();
     if (ids.length === 0) return;
     session
-      .stillActive(ids)
-      .then((active) => ids.filter((id) => !active.has(id)).forEach((id) => sockets.closeSession(id)))
+      .endedOf(ids)
+      .then((ended) => ended.forEach((id) => sockets.closeSession(id)))
       .catch((err: unknown) => log.warn({ err }, "socket sweep failed"));
   }, SWEEP_MS);
   sweep.unref();

@@ -149,25 +149,24 @@ export class SessionService {
     return anonymous;
   }
 
-  /** Of these session ids, the ones still valid now (the socket sweep closes the others). */
-  async stillActive(sessionIds: string[]): Promise<Set<string>> {
-    if (sessionIds.length === 0) return new Set();
+  /** Of these session ids, the ones no longer valid (the socket sweep closes their sockets). */
+  async endedOf(sessionIds: string[]): Promise<string[]> {
+    if (sessionIds.length === 0) return [];
     const now = this.deps.clock.now();
-    const rows = await this.deps.database.db
-      .select({ id: sessions.id })
-      .from(sessions)
-      .innerJoin(tenants, eq(tenants.id, sessions.tenantId))
-      .leftJoin(staffUsers, eq(staffUsers.id, sessions.staffUserId))
-      .leftJoin(appAccounts, eq(appAccounts.id, sessions.appAccountId))
-      .where(
-        and(
-          inArray(sessions.id, sessionIds),
-          gt(sessions.expiresAt, now),
-          gt(sessions.lastUsedAt, new Date(now.getTime() - this.deps.config.sessionIdleMs)),
-          sql`(${staffUsers.status} = 'ACTIVE' or (${appAccounts.status} = 'ACTIVE' and ${tenants.customerAppEnabled}))`,
-        ),
-      );
-    return new Set(rows.map((r) => r.id));
+    // One array parameter, and only the ended ones back: the sweep asks every second for every open socket's session.
+    const rows = await this.deps.database.rows<{ id: string }>(sql`
+      select asked.id from unnest(${toUuidArray(sessionIds)}::uuid[]) as asked(id)
+      where not exists (
+        select 1 from ${sessions}
+        join ${tenants} on ${tenants.id} = ${sessions.tenantId}
+        left join ${staffUsers} on ${staffUsers.id} = ${sessions.staffUserId}
+        left join ${appAccounts} on ${appAccounts.id} = ${sessions.appAccountId}
+        where ${sessions.id} = asked.id
+          and ${sessions.expiresAt} > ${now.toISOString()}::timestamptz
+          and ${sessions.lastUsedAt} > ${new Date(now.getTime() - this.deps.config.sessionIdleMs).toISOString()}::timestamptz
+          and (${staffUsers.status} = 'ACTIVE' or (${appAccounts.status} = 'ACTIVE' and ${tenants.customerAppEnabled}))
+      )`);
+    return rows.map((r) => r.id);
   }
 
   /** Creates a session for a subject; the plain token is returned once and never stored. */

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { startTestServer, expectApiError, type TestServer } from "../../test/harness.js";
@@ -141,6 +142,20 @@ describe("session end", () => {
     // No request and no event: only the server's sweep can notice.
     const code = await Promise.race([socketClosed, new Promise<string>((r) => setTimeout(() => r("still open after 3 s"), 3_000))]);
     expect(code).toBe(4401);
+  });
+
+  it("the sweep's question names only the ended sessions among many live ones: expired, deactivated, unknown", async () => {
+    const live = await f.buildStaff();
+    const leaving = await f.buildStaff({ tenant: live.tenant });
+    const issue = (staffUserId: string) => t.app.services.session.issue({ tenantId: live.tenantId, staffUserId }).then((s) => s.sessionId);
+    const alive = await Promise.all(Array.from({ length: 50 }, () => issue(live.id)));
+    const expired = await issue(live.id);
+    await t.app.deps.database.db.update(sessions).set({ expiresAt: new Date(t.clock.now().getTime() - 1_000) }).where(eq(sessions.id, expired));
+    const deactivated = await issue(leaving.id);
+    await t.app.deps.database.db.update(staffUsers).set({ status: "DEACTIVATED" }).where(eq(staffUsers.id, leaving.id));
+    const unknown = crypto.randomUUID();
+    const ended = await t.app.services.session.endedOf([...alive.slice(0, 25), expired, deactivated, unknown, ...alive.slice(25)]);
+    expect(ended.sort()).toEqual([expired, deactivated, unknown].sort());
   });
 
   it("refuses a WebSocket without a valid token", async () => {
