@@ -72,6 +72,7 @@ export class GraphqlWebSocket {
     const wsRules = wsValidationRules(opts.armor.validationRules, production);
     const validDocuments = new DocumentCache(MAX_CACHED_DOCUMENTS);
     const operations = this.operations;
+    const shared = this.shared;
     this.server = useServer<Record<string, unknown> | undefined, WsExtra>(
       {
         schema,
@@ -121,8 +122,10 @@ export class GraphqlWebSocket {
             validDocuments.set(payload.query, document);
           }
           // A fresh context (viewer re-read from the session, new loaders) for every operation.
-          const extra = ctx.extra as unknown as WsExtra;
+          const extra = ctx.extra as unknown as WsExtra & { socket: WebSocket };
           const contextValue = await createContext(services, extra.viewerToken, extra.clientAddress, extra.baseUrl);
+          // Its events may be written to the socket directly, with every other socket of the same operation and scope.
+          shared.bind(contextValue, extra.socket, id);
           const args: ExecutionArgs = {
             schema,
             document,

@@ -19,7 +19,7 @@ import { toGlobalId } from "../graphql/relay.js";
 import { staffUsers } from "../modules/staff/staff.table.js";
 import { appAccountAccess } from "../modules/account/account.table.js";
 import type { SessionViewer } from "../auth/viewer.js";
-import type { LiveEvent } from "./event-log.js";
+import { DIRECT, type DirectSink, type LiveEvent } from "./event-log.js";
 import WebSocket from "ws";
 
 let t: TestServer;
@@ -254,3 +254,113 @@ describe("subscriptions decide with the live viewer", () => {
   });
 });
 
+
+describe("direct delivery (issue 14: one execution and one payload for every socket of an operation and scope)", () => {
+  const until = async (cond: () => boolean, ms = 5_000) => {
+    const end = Date.now() + ms;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error("condition not met in time");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  /** A socket as the WebSocket server binds it: executes through `run`, records what is written to it. */
+  function sink(operation: string, run: (e: LiveEvent<unknown>) => Promise<string | null>, writable = () => true) {
+    const written: string[] = [];
+    const s: DirectSink = {
+      operation,
+      perViewer: false,
+      execute: run,
+      write: (payload) => {
+        if (!writable()) return false;
+        written.push(payload);
+        return true;
+      },
+    };
+    return { s, written };
+  }
+
+  it("five subscribers of one operation and scope: one load and one execution per event, the same payload written to each, in order", async () => {
+    const tenant = await f.buildTenant();
+    const tenantId = tenant.id;
+    const everyone = await Promise.all([1, 2, 3, 4, 5].map(() => f.buildStaff({ tenant, permissions: ["CHAT"] })));
+    const topic = `test.direct.${crypto.randomUUID()}`;
+    const after = String(await t.app.services.events.head(tenantId));
+    let loads = 0;
+    let executions = 0;
+    const sinks = everyone.map(() => sink("op-1", async (e) => `{"data":${JSON.stringify(e.value)},"n":${++executions}}`));
+    const streams = [];
+    for (const [i, u] of everyone.entries()) {
+      const stream = t.app.services.events.watch<string>({
+        viewer: await viewerOf({ tenantId, staffUserId: u.id }),
+        topic,
+        after,
+        audience: () => "firm",
+        load: async (_v, rows) => (loads++, rows.map((r) => ({ cursor: String(r.id), value: r.entityId }))),
+      });
+      stream[DIRECT](sinks[i]!.s);
+      // The iterator's next() starts the subscription and settles only when the stream ends.
+      const ended = stream.next();
+      streams.push({ stream, ended });
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const a = await emit(tenantId, topic, null);
+    await until(() => sinks.every((x) => x.written.length === 1));
+    const b = await emit(tenantId, topic, null);
+    await until(() => sinks.every((x) => x.written.length === 2));
+    for (const x of sinks) expect(x.written.map((w) => JSON.parse(w).data)).toEqual([a, b]);
+    // Every socket was written the very same payload, made by one execution per event.
+    expect(new Set(sinks.map((x) => x.written[1])).size).toBe(1);
+    expect(executions).toBe(2);
+    expect(loads).toBe(2);
+    for (const { stream, ended } of streams) {
+      await stream.return?.();
+      expect((await ended).done).toBe(true);
+    }
+  });
+
+  it("an event whose execution has errors goes through the iterator (formatted per socket), and later ones keep their order", async () => {
+    const staff = await f.buildStaff({ permissions: ["CHAT"] });
+    const topic = `test.direct.${crypto.randomUUID()}`;
+    let fail = true;
+    const x = sink("op-2", async (e) => (fail ? null : JSON.stringify(e.value)));
+    const stream = t.app.services.events.watch<string>({
+      viewer: await viewerOf({ tenantId: staff.tenantId, staffUserId: staff.id }),
+      topic,
+      after: String(await t.app.services.events.head(staff.tenantId)),
+      audience: () => "firm",
+      load: async (_v, rows) => rows.map((r) => ({ cursor: String(r.id), value: r.entityId })),
+    });
+    stream[DIRECT](x.s);
+    const first = stream.next();
+    await new Promise((r) => setTimeout(r, 200));
+    const a = await emit(staff.tenantId, topic, null);
+    // The failed one comes out of the iterator, for graphql-ws to execute and format with the socket's own hooks.
+    expect((await first).value?.value).toBe(a);
+    fail = false;
+    const second = stream.next();
+    const b = await emit(staff.tenantId, topic, null);
+    await until(() => x.written.length === 1);
+    expect(x.written).toEqual([JSON.stringify(b)]);
+    await stream.return?.();
+    expect((await second).done).toBe(true);
+  });
+
+  it("a socket that has fallen too far behind ends its subscription with RATE_LIMITED (it resumes with after:)", async () => {
+    const staff = await f.buildStaff({ permissions: ["CHAT"] });
+    const topic = `test.direct.${crypto.randomUUID()}`;
+    const x = sink("op-3", async (e) => JSON.stringify(e.value), () => false);
+    const stream = t.app.services.events.watch<string>({
+      viewer: await viewerOf({ tenantId: staff.tenantId, staffUserId: staff.id }),
+      topic,
+      after: String(await t.app.services.events.head(staff.tenantId)),
+      audience: () => "firm",
+      load: async (_v, rows) => rows.map((r) => ({ cursor: String(r.id), value: r.entityId })),
+    });
+    stream[DIRECT](x.s);
+    const ended = stream.next();
+    await new Promise((r) => setTimeout(r, 200));
+    await emit(staff.tenantId, topic, null);
+    await expect(ended).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    expect(x.written).toEqual([]);
+  });
+});

@@ -78,6 +78,38 @@ export function viewerKey(v: SessionViewer): string {
 /** Loads of one read of the log, shared by the subscribers that need the same rows as the same access scope. */
 type SharedLoads = Map<string, Promise<Array<{ cursor: string; value: unknown }>>>;
 
+/**
+ * The method by which a consumer (the WebSocket server, src/http/shared-execution.ts) asks a subscription's
+ * iterator for direct delivery: the firm's reader then writes each event to it together with every other socket
+ * of the same load, operation and scope, with one execution and one serialization for all of them, instead of
+ * handing it through the iterator socket by socket (issue 14). The iterator's `next()` then settles only when the
+ * stream ends, or with an event that must go the per-socket way (see `DirectSink.execute`).
+ */
+export const DIRECT = Symbol.for("kundenapp.directDelivery");
+
+/** A socket's subscription that takes events written for many sockets at once. */
+export interface DirectSink {
+  /** Sinks with the same operation (and, for a per-viewer one, the same viewer) are written the same payload. */
+  readonly operation: string;
+  readonly perViewer: boolean;
+  /** The `next` payload (serialized) for this event, or null when it must go through the iterator (it has errors). */
+  execute(event: LiveEvent<unknown>): Promise<string | null>;
+  /** Writes the payload to the socket; false when the socket has fallen too far behind (the subscription ends). */
+  write(payload: string): boolean;
+}
+
+/** A subscription iterator that may be switched to direct delivery (before its first `next()`). */
+export type DirectCapable<T> = AsyncIterableIterator<LiveEvent<T>> & { [DIRECT](sink: DirectSink): void };
+
+/** Direct subscribers of one read that need the same rows as the same access scope: one load, then one execution per operation. */
+interface Batch {
+  key: string;
+  loading: Promise<Array<{ cursor: string; value: unknown }>>;
+  createdAt: Date[];
+  members: Array<{ sub: Subscriber; sink: DirectSink; viewer: SessionViewer; who: string }>;
+}
+type Batches = Map<string, Batch>;
+
 /** Re-loads sessions in one query: the viewer of each session that still is one. */
 export type ViewerReloader = (sessionIds: string[]) => Promise<Map<string, Viewer>>;
 
@@ -123,8 +155,15 @@ interface Subscriber {
   mayWant(rows: EventRow[]): boolean;
   /** Its audience may have grown (a grant): the next rows are checked with a re-loaded viewer, whatever they are. */
   stale: boolean;
-  /** Hands over rows past `last` with the viewer re-loaded for them (null: the session ended). Never blocks the reader. */
-  offer(viewer: SessionViewer | null, rows: EventRow[], shared: SharedLoads): void;
+  /**
+   * Hands over rows past `last` with the viewer re-loaded for them (null: the session ended). Never blocks the
+   * reader: a subscriber in direct delivery joins a batch of this read, the others queue them for their iterator.
+   */
+  offer(viewer: SessionViewer | null, rows: EventRow[], shared: SharedLoads, batches: Batches): void;
+  /** Events of a batch that must go through its iterator after all (their execution has errors), in order. */
+  queue(events: Array<LiveEvent<unknown>>): void;
+  /** Ends the subscription with an error (its load failed, its socket fell behind). */
+  fail(err: unknown): void;
 }
 
 /**
@@ -198,10 +237,18 @@ class FirmFeed {
     const upTo = rows.at(-1)!.id;
     // Whose audience may have grown (a household grant): they are re-loaded for whatever comes next.
     const grown = new Set(rows.filter((r) => this.log.audienceGrowingTopics.has(r.topic) && r.audienceId).map((r) => r.audienceId!));
+    // The rows by topic, once: thousands of subscribers of one topic share its list instead of each filtering the page.
+    const byTopic = new Map<string, EventRow[]>();
+    for (const r of rows) {
+      const list = byTopic.get(r.topic);
+      if (list) list.push(r);
+      else byTopic.set(r.topic, [r]);
+    }
     const due = new Map<Subscriber, EventRow[]>();
     for (const s of subs) {
-      if (grown.has(s.principalId)) s.stale = true;
-      const mine = rows.filter((r) => r.id > s.last && r.topic === s.topic);
+      if (grown.size > 0 && grown.has(s.principalId)) s.stale = true;
+      const list = byTopic.get(s.topic);
+      const mine = !list ? [] : list[0]!.id > s.last ? list : list.filter((r) => r.id > s.last);
       // A subscriber none of whose rows can be for it (another customer's chat) costs no re-load of its viewer:
       // with 2,000 customers' phones connected, a message re-loads one session instead of 2,000.
       if (mine.length && (s.stale || s.mayWant(mine))) due.set(s, mine);
@@ -212,14 +259,52 @@ class FirmFeed {
       const viewers = await this.log.reloadViewers([...new Set([...due.keys()].map((s) => s.sessionId))]);
       // One load per (topic, access scope, rows) for this read, however many sockets of that scope wait for it.
       const shared: SharedLoads = new Map();
+      const batches: Batches = new Map();
       for (const [s, mine] of due) {
         const v = viewers.get(s.sessionId);
-        s.offer(v && (v.kind === "staff" || v.kind === "app") ? v : null, mine, shared);
+        s.offer(v && (v.kind === "staff" || v.kind === "app") ? v : null, mine, shared, batches);
       }
+      // Direct deliveries are written before the next read, so each socket gets its events in order.
+      await Promise.all([...batches.values()].map((b) => this.deliver(b)));
     }
     return rows.length === PAGE;
   }
+
+  /** One batch: its load, then per event one execution per operation (and viewer, where per viewer), one payload for all its sockets. */
+  private async deliver(batch: Batch): Promise<void> {
+    let items: Array<{ cursor: string; value: unknown }>;
+    try {
+      items = await batch.loading;
+    } catch (err) {
+      for (const m of batch.members) m.sub.fail(err);
+      return;
+    }
+    if (items.length === 0) return;
+    const now = this.log.now();
+    for (const _ of batch.members) observeDeliveryLag(now, batch.createdAt);
+    const byOperation = new Map<string, Batch["members"]>();
+    for (const m of batch.members) {
+      const key = m.sink.perViewer ? `${m.sink.operation}|${m.who}` : m.sink.operation;
+      const list = byOperation.get(key);
+      if (list) list.push(m);
+      else byOperation.set(key, [m]);
+    }
+    for (const item of items) {
+      const eventFor = (m: Batch["members"][number]): LiveEvent<unknown> => ({ ...item, viewer: m.viewer, shareKey: `${batch.key}|${item.cursor}`, viewerKey: m.who });
+      await Promise.all(
+        [...byOperation.values()].map(async (members) => {
+          const payload = await members[0]!.sink.execute(eventFor(members[0]!)).catch(() => null);
+          for (const m of members) {
+            if (payload === null) m.sub.queue([eventFor(m)]);
+            else if (!m.sink.write(payload)) m.sub.fail(new AppError(ErrorCode.RATE_LIMITED, FELL_BEHIND));
+          }
+        }),
+      );
+    }
+  }
 }
+
+const FELL_BEHIND = "This subscription fell too far behind; subscribe again with `after:` and the last cursor";
 
 /**
  * Writes events in the transaction of the change that causes them, and streams them to subscribers.
@@ -315,6 +400,11 @@ export class EventLog {
   }
 
   /** @internal */
+  now(): number {
+    return this.deps.clock.now().getTime();
+  }
+
+  /** @internal */
   logError(err: unknown): void {
     this.deps.log.error({ err }, "reading the event log for subscribers failed; the next wake-up or poll retries");
   }
@@ -324,14 +414,35 @@ export class EventLog {
    * re-loads the viewer; the stream ends when its session has ended (logout, deactivation, expiry), and
    * an event the viewer may no longer see (a revoked grant, a removed permission) is never delivered.
    */
-  watch<T>(opts: WatchOptions<T>): AsyncIterableIterator<LiveEvent<T>> {
+  watch<T>(opts: WatchOptions<T>): DirectCapable<T> {
     const startAfter = parseCursor(opts.after);
-    return new Repeater<LiveEvent<T>>(async (push, stop) => {
+    // Set by a consumer that takes events directly (before its first `next()`, which starts the subscription).
+    let direct: DirectSink | null = null;
+    const repeater = new Repeater<LiveEvent<T>>(async (push, stop) => {
       const last = startAfter ?? (await this.head(opts.viewer.tenantId));
       let chain: Promise<void> = Promise.resolve();
       let backlog = 0;
       // The viewer as last re-loaded: its audience tells which rows cannot be for this subscriber.
       let known: SessionViewer = opts.viewer;
+      /** The rows this viewer may receive, the key of their load, and the load (shared by the subscribers of that key in this read). */
+      const prepare = (viewer: SessionViewer, rows: EventRow[], shared: SharedLoads) => {
+        const audience = opts.audience(viewer);
+        const allowed = audience === null ? [] : audience === "firm" ? rows : rows.filter((r) => r.audienceId !== null && audience.has(r.audienceId));
+        if (allowed.length === 0) return null;
+        const who = viewerKey(viewer);
+        const key = `${opts.topic}|${accessScopeKey(viewer)}${opts.loadPerViewer ? `|${who}` : ""}|${allowed.map((r) => r.id).join(",")}`;
+        let loading = shared.get(key) as Promise<Array<{ cursor: string; value: T }>> | undefined;
+        if (!loading) shared.set(key, (loading = opts.load(viewer, allowed)));
+        return { allowed, who, key, loading };
+      };
+      /** Queues work behind this subscriber's earlier events; a slow one never holds up the firm's reader. */
+      const enqueue = (work: () => Promise<void>) => {
+        if (++backlog > MAX_BACKLOG) return stop(new AppError(ErrorCode.RATE_LIMITED, FELL_BEHIND));
+        chain = chain
+          .then(work)
+          .catch((err: unknown) => stop(err))
+          .finally(() => void backlog--);
+      };
       const sub: Subscriber = {
         topic: opts.topic,
         sessionId: opts.viewer.sessionId,
@@ -344,37 +455,46 @@ export class EventLog {
           return rows.some((r) => r.audienceId === null || audience.has(r.audienceId));
         },
         last,
-        offer: (viewer, rows, shared) => {
+        offer: (viewer, rows, shared, batches) => {
           if (viewer) {
             known = viewer;
             sub.stale = false;
           }
-          if (++backlog > MAX_BACKLOG) return stop(new AppError(ErrorCode.RATE_LIMITED, "This subscription fell too far behind; subscribe again with `after:` and the last cursor"));
-          // Each subscriber works through its own rows in order; a slow one never holds up the firm's reader.
-          chain = chain
-            .then(async () => {
-              if (!viewer) return stop();
-              const audience = opts.audience(viewer);
-              const allowed = audience === null ? [] : audience === "firm" ? rows : rows.filter((r) => r.audienceId !== null && audience.has(r.audienceId));
-              if (allowed.length === 0) return;
-              const who = viewerKey(viewer);
-              const key = `${opts.topic}|${accessScopeKey(viewer)}${opts.loadPerViewer ? `|${who}` : ""}|${allowed.map((r) => r.id).join(",")}`;
-              let loading = shared.get(key) as Promise<Array<{ cursor: string; value: T }>> | undefined;
-              if (!loading) shared.set(key, (loading = opts.load(viewer, allowed)));
-              const items = await loading;
-              // Delivery lag: from each event's creation to its hand-over here.
-              if (items.length > 0) observeDeliveryLag(this.deps.clock.now().getTime(), allowed.map((r) => r.createdAt));
-              for (const item of items) await push({ ...item, viewer, shareKey: `${key}|${item.cursor}`, viewerKey: who });
-            })
-            .catch((err: unknown) => stop(err))
-            .finally(() => void backlog--);
+          // Direct delivery, when nothing of this subscriber's is still queued (it would be overtaken).
+          if (direct && viewer && backlog === 0) {
+            const p = prepare(viewer, rows, shared);
+            if (!p) return;
+            let batch = batches.get(p.key);
+            if (!batch) batches.set(p.key, (batch = { key: p.key, loading: p.loading, createdAt: p.allowed.map((r) => r.createdAt), members: [] }));
+            batch.members.push({ sub, sink: direct, viewer, who: p.who });
+            return;
+          }
+          enqueue(async () => {
+            if (!viewer) return stop();
+            const p = prepare(viewer, rows, shared);
+            if (!p) return;
+            const items = await p.loading;
+            // Delivery lag: from each event's creation to its hand-over here.
+            if (items.length > 0) observeDeliveryLag(this.now(), p.allowed.map((r) => r.createdAt));
+            for (const item of items) await push({ ...item, viewer, shareKey: `${p.key}|${item.cursor}`, viewerKey: p.who });
+          });
         },
+        queue: (events) =>
+          enqueue(async () => {
+            for (const event of events) await push(event as LiveEvent<T>);
+          }),
+        fail: (err) => void stop(err),
       };
       let feed = this.feeds.get(opts.viewer.tenantId);
       if (!feed) this.feeds.set(opts.viewer.tenantId, (feed = new FirmFeed(this, opts.viewer.tenantId, this.deps.config.eventPollMs)));
       feed.add(sub);
       await stop;
       if (feed.remove(sub) && this.feeds.get(feed.tenantId) === feed) this.feeds.delete(feed.tenantId);
+    });
+    return Object.assign(repeater, {
+      [DIRECT]: (sink: DirectSink) => {
+        direct = sink;
+      },
     });
   }
 }
