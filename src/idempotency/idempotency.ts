@@ -41,8 +41,8 @@ const reused = (field: string) =>
   });
 
 /**
- * Idempotent mutations, designed once for every module. Before any work: `replay()` answers a retry of a
- * finished request without doing anything. Inside the mutation's transaction: `claim()` records the key
+ * Idempotent mutations, designed once for every module. Before costly work (rendering photos): `replay()` answers
+ * a retry of a finished request without doing it. Inside the mutation's transaction: `claim()` records the key
  * with the result's id; a concurrent twin blocks on the same primary key until the first commits, then
  * finds it and gets the first result, so two requests never make two results.
  */

@@ -357,17 +357,17 @@ export class EventLog {
     const result = await this.deps.database.db.transaction(async (tx) => {
       const emit: Emit = async (e) => {
         let topics = touched.get(e.tenantId);
-        if (!topics) {
-          await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${e.tenantId}, 7))`);
+        const values = { tenantId: e.tenantId, topic: e.topic, entityId: e.entityId, audienceId: e.audienceId ?? null, createdAt: this.deps.clock.now() };
+        if (topics) {
+          await tx.insert(events).values(values);
+        } else {
+          // The firm's lock and the first event in one statement (one round trip less for every change): the
+          // materialized CTE is evaluated before the row is inserted, so the id is drawn with the lock held.
+          await tx.execute(sql`with locked as materialized (select pg_advisory_xact_lock(hashtextextended(${e.tenantId}, 7)))
+            insert into ${events} (tenant_id, topic, entity_id, audience_id, created_at)
+            select ${values.tenantId}::uuid, ${values.topic}, ${values.entityId}::uuid, ${values.audienceId}::uuid, ${values.createdAt.toISOString()}::timestamptz from locked`);
           touched.set(e.tenantId, (topics = new Set()));
         }
-        await tx.insert(events).values({
-          tenantId: e.tenantId,
-          topic: e.topic,
-          entityId: e.entityId,
-          audienceId: e.audienceId ?? null,
-          createdAt: this.deps.clock.now(),
-        });
         topics.add(e.topic);
       };
       return fn(tx as unknown as Tx, emit);
