@@ -2,6 +2,7 @@ import { Field, Int, ObjectType, ArgsType, ClassType } from "type-graphql";
 import { Max, Min } from "class-validator";
 import { and, asc, count, desc, gt, lt, or, eq, type SQL, type AnyColumn } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
+import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
 import type { Queryable } from "../db/client.js";
 import { badInput } from "../errors.js";
 
@@ -152,4 +153,31 @@ export function toConnection<R, T>(
     },
     totalCount: lazy(count),
   };
+}
+
+/** The fields in a selection set, through inline fragments and fragment spreads. */
+function fieldsOf(set: SelectionSetNode | undefined, info: GraphQLResolveInfo, out: FieldNode[] = []): FieldNode[] {
+  for (const s of set?.selections ?? []) {
+    if (s.kind === Kind.FIELD) out.push(s);
+    else if (s.kind === Kind.INLINE_FRAGMENT) fieldsOf(s.selectionSet, info, out);
+    else fieldsOf(info.fragments[s.name.value]?.selectionSet, info, out);
+  }
+  return out;
+}
+
+/**
+ * The names of the fields a connection query selects on its nodes (`nodes { … }` and `edges { node { … } }`), so a
+ * list can fetch them with its page in one statement instead of leaving each to a loader's own (issue 14). Fields
+ * under @skip/@include count as selected: fetching one too many is harmless.
+ */
+export function selectedNodeFields(info: GraphQLResolveInfo): Set<string> {
+  const names = new Set<string>();
+  for (const top of info.fieldNodes) {
+    for (const f of fieldsOf(top.selectionSet, info)) {
+      if (f.name.value === "nodes") for (const n of fieldsOf(f.selectionSet, info)) names.add(n.name.value);
+      if (f.name.value !== "edges") continue;
+      for (const e of fieldsOf(f.selectionSet, info)) if (e.name.value === "node") for (const n of fieldsOf(e.selectionSet, info)) names.add(n.name.value);
+    }
+  }
+  return names;
 }

@@ -1,8 +1,10 @@
-import { Arg, Args, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, Extensions, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
 import type { Context } from "../../context.js";
 import type { LiveEvent } from "../../realtime/event-log.js";
 import { adopt } from "../../realtime/live.js";
 import { decodeId } from "../../graphql/relay.js";
+import { selectedNodeFields } from "../../graphql/connection.js";
 import { notFound } from "../../errors.js";
 import { chatPolicy } from "./chat.policy.js";
 import { Customer } from "../customer/customer.types.js";
@@ -38,8 +40,19 @@ export class ChatResolver {
     description:
       "Staff with the CHAT permission: the inbox, open (default) or archived, all or only their own (`mine`), by last activity, searched by customer name; FORBIDDEN without CHAT. App accounts: the open chat of each customer they may access.",
   })
-  chats(@Args(() => ChatsArgs) args: ChatsArgs, @Ctx() ctx: Context) {
-    return ctx.services.chat.list(ctx.viewer, args);
+  chats(@Args(() => ChatsArgs) args: ChatsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    // The inbox in one statement: what the nodes select of these comes with the page and primes the loaders.
+    const wanted = selectedNodeFields(info);
+    return ctx.services.chat.list(ctx.viewer, args, {
+      customer: wanted.has("customer"),
+      lastMessage: wanted.has("lastMessage"),
+      unreadCount: wanted.has("unreadCount"),
+      prime: (chat, found) => {
+        if (found.customer) ctx.loaders.customer.prime(found.customer.dbId, found.customer);
+        if (found.lastMessage !== undefined) ctx.loaders.lastMessage.prime(chat.dbId, found.lastMessage);
+        if (found.unreadCount !== undefined) ctx.loaders.unreadCount.prime(chat.dbId, found.unreadCount);
+      },
+    });
   }
 
   @Authorized("STAFF", "APP")

@@ -12,6 +12,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { and, count, eq, inArray } from "drizzle-orm";
 import { uuidv7 } from "uuidv7";
+import { parse } from "graphql";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { startTestServer, expectApiError, type TestServer } from "../../test/harness.js";
 import { factories, upload } from "../../test/factories.js";
 import { PDF, PNG } from "../../test/fixtures.js";
@@ -301,6 +303,22 @@ describe("the inbox and the history in a constant number of SQL statements", () 
     const appLarge = await history(large.app, large.bigChat, 50);
     expect(Math.abs(appLarge - appSmall)).toBeLessThanOrEqual(1);
     expect(Math.max(staffSmall, staffLarge, appSmall, appLarge)).toBeLessThan(15);
+
+    // Issue 14: the inbox as the bench's screen selects it (customer, newest message, the viewer's unread count,
+    // through a fragment) is the session's statement and the list's, plus one for the messages' authors, whatever
+    // its size; and what comes with the page is what each chat gives on its own, through its loaders.
+    const INBOX = parse(`query InboxScreen { chats(first: 50) { nodes { ...Row } } }
+      fragment Row on Chat { id unreadCount customer { id name } lastMessage { id body fromCustomer createdAt author { id } } }`) as TypedDocumentNode<{ chats: { nodes: Array<Record<string, unknown> & { id: string }> } }>;
+    const ONE = parse(`query OneChat($id: ID!) { chat(id: $id) { id unreadCount customer { id name } lastMessage { id body fromCustomer createdAt author { id } } } }`) as TypedDocumentNode<{ chat: Record<string, unknown> }, { id: string }>;
+    for (const [firm, size] of [[small.firm, 5], [large.firm, 50]] as const) {
+      let page: Array<Record<string, unknown> & { id: string }> = [];
+      const statements = await t.countStatements(async () => {
+        page = (await firm.adminClient.request(INBOX, {})).chats.nodes;
+      });
+      expect(page).toHaveLength(size);
+      expect(statements).toBe(3);
+      for (const node of page) expect(node).toEqual((await firm.adminClient.request(ONE, { id: node.id })).chat);
+    }
   });
 });
 
