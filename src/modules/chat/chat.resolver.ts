@@ -185,8 +185,10 @@ export class ChatResolver {
   }
 
   @FieldResolver(() => MessageConnection, { description: "The history, newest first: pass `endCursor` as `after` to load older messages." })
-  messages(@Root() c: Chat, @Args(() => MessagesArgs) args: MessagesArgs, @Ctx() ctx: Context) {
-    return ctx.services.chat.messages(ctx.viewer, c, args);
+  messages(@Root() c: Chat, @Args(() => MessagesArgs) args: MessagesArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    // The authors' cards come with the page when its nodes select them: one statement for both.
+    const authors = selectedNodeFields(info).has("author") ? { primeAuthor: (card: StaffCard) => void ctx.loaders.staffCard.prime(card.dbId, card) } : undefined;
+    return ctx.services.chat.messages(ctx.viewer, c, args, authors);
   }
 
   @FieldResolver(() => Document, { nullable: true, description: "The transcript stored when the chat was archived (staff)." })

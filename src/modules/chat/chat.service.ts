@@ -20,6 +20,9 @@ import { chatMessageText } from "../../mail/notification-texts.js";
 import { customers } from "../customer/customer.table.js";
 import { Customer } from "../customer/customer.types.js";
 import { customerPolicy } from "../customer/customer.policy.js";
+import { StaffCard } from "../staff/staff.types.js";
+import { staffPolicy } from "../staff/staff.policy.js";
+import { staffScope } from "../staff/staff.scope.js";
 import { appAccounts } from "../account/account.table.js";
 import { staffUsers } from "../staff/staff.table.js";
 import { documents } from "../document/document.table.js";
@@ -484,18 +487,28 @@ export class ChatService {
     return rows.map((r) => Message.from(r.m));
   }
 
-  /** A chat's messages, newest first: the history pages backwards (pass `endCursor` as `after` for older ones). */
-  async messages(viewer: Viewer, chat: Chat, args: MessagesArgs) {
+  /**
+   * A chat's messages, newest first: the history pages backwards (pass `endCursor` as `after` for older ones).
+   * With `authors`, the staff authors' cards come in the same statement and go to `primeAuthor` (issue 14).
+   */
+  async messages(viewer: Viewer, chat: Chat, args: MessagesArgs, authors?: { primeAuthor: (card: StaffCard) => void }) {
     const { db } = this.deps.database;
     const keys: SortKey[] = [{ column: chatMessages.id, direction: "desc", decode: uuidKey }];
     const scope = eq(chatMessages.chatId, chat.dbId);
-    const rows = await db
-      .select()
-      .from(chatMessages)
+    // The cards as the staff module gives them: of the viewer's firm, to whoever may read cards.
+    const withAuthors = Boolean(authors && staffPolicy.can(viewer, "readCard"));
+    const query = db
+      .select({ m: chatMessages, ...(withAuthors ? { author: { id: staffUsers.id, name: staffUsers.name, status: staffUsers.status } } : {}) })
+      .from(chatMessages);
+    const rows = await (withAuthors ? query.leftJoin(staffUsers, and(eq(staffUsers.id, chatMessages.authorStaffId), staffScope(viewer))) : query)
       .where(and(scope, afterCursor(keys, args.after)))
       .orderBy(...orderBy(keys))
       .limit(args.first + 1);
-    return toConnection(rows, args, (r) => [r.id], Message.from, countRows(db, chatMessages, scope));
+    for (const r of withAuthors ? rows : []) {
+      const author = (r as typeof r & { author?: { id: string | null; name: string | null; status: string | null } }).author;
+      if (author?.id) authors!.primeAuthor(StaffCard.from({ id: author.id, name: author.name!, status: author.status! }));
+    }
+    return toConnection(rows, args, (r) => [r.m.id], (r) => Message.from(r.m), countRows(db, chatMessages, scope));
   }
 
   /** The newest message of each chat (the inbox shows it): one query for a page of chats. */

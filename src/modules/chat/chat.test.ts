@@ -319,6 +319,22 @@ describe("the inbox and the history in a constant number of SQL statements", () 
       expect(statements).toBe(3);
       for (const node of page) expect(node).toEqual((await firm.adminClient.request(ONE, { id: node.id })).chat);
     }
+    // A page of messages with their authors' cards: the session's statement, the chat's and the page's with the authors.
+    const PAGE = parse(`query MessagePage($id: ID!) { chat(id: $id) { messages(first: 50) { nodes { id author { id name } } } } }`) as TypedDocumentNode<
+      { chat: { messages: { nodes: Array<{ id: string; author: { id: string; name: string } | null }> } } },
+      { id: string }
+    >;
+    for (const [firm, chatId, size] of [[small.firm, small.bigChat, 5], [large.firm, large.bigChat, 50]] as const) {
+      let nodes: Array<{ id: string; author: { id: string; name: string } | null }> = [];
+      const statements = await t.countStatements(async () => {
+        nodes = (await firm.adminClient.request(PAGE, { id: chatId })).chat.messages.nodes;
+      });
+      expect(nodes).toHaveLength(size);
+      expect(statements).toBe(3);
+      expect(nodes.filter((m) => m.author?.name).length).toBe(Math.floor(size / 2));
+      // The newest message's author as the loader gives it (through lastMessage).
+      expect(nodes[0]!.author?.id ?? null).toEqual(((await firm.adminClient.request(ONE, { id: chatId })).chat.lastMessage as { author: { id: string } | null }).author?.id ?? null);
+    }
   });
 });
 
