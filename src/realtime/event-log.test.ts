@@ -318,11 +318,8 @@ describe("direct delivery (issue 14: one execution and one payload for every soc
     }
   });
 
-  it("an event whose execution has errors goes through the iterator (formatted per socket), and later ones keep their order", async () => {
-    const staff = await f.buildStaff({ permissions: ["CHAT"] });
-    const topic = `test.direct.${crypto.randomUUID()}`;
-    let fail = true;
-    const x = sink("op-2", async (e) => (fail ? null : JSON.stringify(e.value)));
+  /** A firm-wide subscription of one staff user's session, switched to direct delivery into `s`. */
+  async function directWatch(staff: { id: string; tenantId: string }, topic: string, s: DirectSink) {
     const stream = t.app.services.events.watch<string>({
       viewer: await viewerOf({ tenantId: staff.tenantId, staffUserId: staff.id }),
       topic,
@@ -330,7 +327,16 @@ describe("direct delivery (issue 14: one execution and one payload for every soc
       audience: () => "firm",
       load: async (_v, rows) => rows.map((r) => ({ cursor: String(r.id), value: r.entityId })),
     });
-    stream[DIRECT](x.s);
+    stream[DIRECT](s);
+    return stream;
+  }
+
+  it("an event whose execution has errors goes through the iterator (formatted per socket), and later ones keep their order", async () => {
+    const staff = await f.buildStaff({ permissions: ["CHAT"] });
+    const topic = `test.direct.${crypto.randomUUID()}`;
+    let fail = true;
+    const x = sink("op-2", async (e) => (fail ? null : JSON.stringify(e.value)));
+    const stream = await directWatch(staff, topic, x.s);
     const first = stream.next();
     await new Promise((r) => setTimeout(r, 200));
     const a = await emit(staff.tenantId, topic, null);
@@ -349,14 +355,7 @@ describe("direct delivery (issue 14: one execution and one payload for every soc
     const staff = await f.buildStaff({ permissions: ["CHAT"] });
     const topic = `test.direct.${crypto.randomUUID()}`;
     const x = sink("op-3", async (e) => JSON.stringify(e.value), () => false);
-    const stream = t.app.services.events.watch<string>({
-      viewer: await viewerOf({ tenantId: staff.tenantId, staffUserId: staff.id }),
-      topic,
-      after: String(await t.app.services.events.head(staff.tenantId)),
-      audience: () => "firm",
-      load: async (_v, rows) => rows.map((r) => ({ cursor: String(r.id), value: r.entityId })),
-    });
-    stream[DIRECT](x.s);
+    const stream = await directWatch(staff, topic, x.s);
     const ended = stream.next();
     await new Promise((r) => setTimeout(r, 200));
     await emit(staff.tenantId, topic, null);

@@ -281,7 +281,8 @@ class FirmFeed {
     }
     if (items.length === 0) return;
     const now = this.log.now();
-    for (const _ of batch.members) observeDeliveryLag(now, batch.createdAt);
+    // Delivery lag, as on the per-socket path: once per subscriber handed these events.
+    for (let i = 0; i < batch.members.length; i++) observeDeliveryLag(now, batch.createdAt);
     const byOperation = new Map<string, Batch["members"]>();
     for (const m of batch.members) {
       const key = m.sink.perViewer ? `${m.sink.operation}|${m.who}` : m.sink.operation;
