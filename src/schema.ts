@@ -7,7 +7,7 @@ import { NodeResolver } from "./graphql/node.resolver.js";
 import { modules } from "./modules/index.js";
 import { createPubSub } from "@graphql-yoga/subscription";
 import { getErrorCodeEnum } from "./graphql/error-code.js";
-import { guardArguments } from "./graphql/text-input.middleware.js";
+import { guardArguments } from "./graphql/text-input.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql's type for resolver classes
 export const resolvers: [Function, ...Function[]] = [NodeResolver, ...modules.flatMap((m): Function[] => m.resolvers)];

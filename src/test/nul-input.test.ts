@@ -1,7 +1,7 @@
 /**
  * A NUL byte (which PostgreSQL cannot store in text) in every string an operation takes: each argument and input
  * field of type String, ID or a custom scalar (Date, DateTime, EmailAddress, ...), at any depth, list entries
- * included. Each is BAD_USER_INPUT naming the field (src/graphql/text-input.middleware.ts for String and ID, the
+ * included. Each is BAD_USER_INPUT naming the field (src/graphql/text-input.ts for String and ID, the
  * scalar's own check for the others) and writes nothing, whoever sends it.
  *
  * The cases are read from the schema, not listed: a new mutation, argument or input field is tested as soon as it
