@@ -7,6 +7,7 @@ import { inject } from "vitest";
 import { loadConfig, type Config } from "../config.js";
 import { createApp, type App, type AppOverrides } from "../app.js";
 import { startServer, type RunningServer } from "../server.js";
+import { SWEEP_QUERY_START } from "../modules/session/session.service.js";
 import { openDatabase, type Database } from "../db/client.js";
 import { OffsetClock } from "../clock.js";
 import { createLogger } from "../log.js";
@@ -101,7 +102,7 @@ export async function startTestServer(
   let statements = 0;
   // The socket sweep re-checks open sockets' sessions every second whatever a test does: not part of any screen's cost.
   const onQuery = (query: string) => {
-    if (!query.startsWith('select "sessions"."id" from "sessions"')) statements++;
+    if (!query.startsWith(SWEEP_QUERY_START)) statements++;
   };
   const database = opts.database ?? (shared ? await openDatabase({ databaseUrl: shared, poolMax: 5, onQuery }) : await openTestDatabase(onQuery));
   const log = createLogger(config.logLevel);

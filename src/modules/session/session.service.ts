@@ -154,8 +154,8 @@ export class SessionService {
     if (sessionIds.length === 0) return [];
     const now = this.deps.clock.now();
     // One array parameter, and only the ended ones back: the sweep asks every second for every open socket's session.
-    const rows = await this.deps.database.rows<{ id: string }>(sql`
-      select asked.id from unnest(${toUuidArray(sessionIds)}::uuid[]) as asked(id)
+    // Starts with SWEEP_QUERY_START: tests leave the sweep's statement out of a screen's count.
+    const rows = await this.deps.database.rows<{ id: string }>(sql`select asked.id from unnest(${toUuidArray(sessionIds)}::uuid[]) as asked(id)
       where not exists (
         select 1 from ${sessions}
         join ${tenants} on ${tenants.id} = ${sessions.tenantId}
@@ -299,6 +299,9 @@ export class SessionService {
       .catch((err: unknown) => this.deps.log.warn({ err }, "could not announce ended sessions; the sweep will close their sockets"));
   }
 }
+
+/** How the socket sweep's statement (`endedOf`) begins. */
+export const SWEEP_QUERY_START = "select asked.id from unnest(";
 
 /** A list of uuids as one PostgreSQL array literal (both drivers take it as a single text parameter). */
 function toUuidArray(ids: string[]): string {
