@@ -55,7 +55,7 @@ describe("one log read per firm per process", () => {
     const clients: KundenappClient[] = [];
     const subs = [];
     // Subscriptions start when first read: resume from "now" so none misses the first event however late it starts.
-    const now = String(await t.app.services.events.head(tenant.id));
+    const now = await t.headCursor(tenant.id);
     for (const u of users) {
       const { token } = await t.app.services.session.issue({ tenantId: tenant.id, staffUserId: u.id });
       const c = new KundenappClient({ url: t.url, token, webSocketImpl: WebSocket });
@@ -89,7 +89,7 @@ describe("one log read per firm per process", () => {
   it("a wake-up for a topic nobody in the firm watches costs no read", async () => {
     const staff = await f.buildStaff();
     const client = await f.staffClient(staff);
-    const sub = client.subscribe(NotificationAddedDocument, { after: String(await t.app.services.events.head(staff.tenantId)) });
+    const sub = client.subscribe(NotificationAddedDocument, { after: await t.headCursor(staff.tenantId) });
     await raiseNotification(t.app.services, { tenantId: staff.tenantId, staffUserIds: [staff.id], title: "warm" });
     await nextWithin(sub);
     const before = t.app.services.events.reads;
@@ -128,7 +128,7 @@ describe("subscriptions decide with the live viewer", () => {
     const stream = t.app.services.events.watch<string>({
       viewer,
       topic,
-      after: String(await t.app.services.events.head(viewer.tenantId)),
+      after: await t.headCursor(viewer.tenantId),
       audience: (v) => (v.kind === "app" ? v.customerIds : null),
       load: async (_v, rows) => rows.map((r) => ({ cursor: String(r.id), value: r.entityId })),
     });
@@ -153,7 +153,7 @@ describe("subscriptions decide with the live viewer", () => {
     const stream = t.app.services.events.watch<string>({
       viewer,
       topic,
-      after: String(await t.app.services.events.head(viewer.tenantId)),
+      after: await t.headCursor(viewer.tenantId),
       audience: (v) => (v.kind === "staff" && v.permissions.has("CHAT") ? "firm" : null),
       load: async (_v, rows) => rows.map((r) => ({ cursor: String(r.id), value: r.entityId })),
     });
@@ -183,7 +183,7 @@ describe("subscriptions decide with the live viewer", () => {
       t.app.services.events.watch<string>({
         viewer,
         topic,
-        after: String(await t.app.services.events.head(viewer.tenantId)),
+        after: await t.headCursor(viewer.tenantId),
         audience: () => "firm",
         load: async (_v, rows) => rows.map((r) => ({ cursor: String(r.id), value: r.entityId })),
       }),
@@ -201,7 +201,7 @@ describe("subscriptions decide with the live viewer", () => {
 
   it("over the API: a deactivated user's notification stream stops, while the socket of a colleague goes on", async () => {
     const firm = await f.buildFirm();
-    const after = String(await t.app.services.events.head(firm.tenant.id));
+    const after = await t.headCursor(firm.tenant.id);
     const sub = firm.employeeClient.subscribe(NotificationAddedDocument, { after });
     const colleague = firm.adminClient.subscribe(NotificationAddedDocument, { after });
     await raiseNotification(t.app.services, { tenantId: firm.tenant.id, staffUserIds: [firm.employee.id, firm.admin.id], title: "vorher" });
@@ -232,7 +232,7 @@ describe("subscriptions decide with the live viewer", () => {
       ).createContract.contract.id;
     const own = await make(account.customerId, "EIGEN-1");
     const theirs = await make(partner.id, "PARTNER-1");
-    const after = String(await t.app.services.events.head(firm.tenant.id));
+    const after = await t.headCursor(firm.tenant.id);
     // Both subscriptions share the app client's one WebSocket.
     const contracts = app.subscribe(ContractChangedDocument, { after });
     const access = app.subscribe(AccessChangedDocument, { after });
@@ -284,7 +284,7 @@ describe("direct delivery (issue 14: one execution and one payload for every soc
     const tenantId = tenant.id;
     const everyone = await Promise.all([1, 2, 3, 4, 5].map(() => f.buildStaff({ tenant, permissions: ["CHAT"] })));
     const topic = `test.direct.${crypto.randomUUID()}`;
-    const after = String(await t.app.services.events.head(tenantId));
+    const after = await t.headCursor(tenantId);
     let loads = 0;
     let executions = 0;
     const sinks = everyone.map(() => sink("op-1", async (e) => `{"data":${JSON.stringify(e.value)},"n":${++executions}}`));
@@ -323,7 +323,7 @@ describe("direct delivery (issue 14: one execution and one payload for every soc
     const stream = t.app.services.events.watch<string>({
       viewer: await viewerOf({ tenantId: staff.tenantId, staffUserId: staff.id }),
       topic,
-      after: String(await t.app.services.events.head(staff.tenantId)),
+      after: await t.headCursor(staff.tenantId),
       audience: () => "firm",
       load: async (_v, rows) => rows.map((r) => ({ cursor: String(r.id), value: r.entityId })),
     });

@@ -51,7 +51,7 @@ describe("subscription fan-out", () => {
     await adaClients[0]!.request(MarkChatReadDocument, { input: { chatId, upToMessageId: first.sendMessage.message.id } });
     const boClients = await Promise.all([1, 2, 3].map(() => f.staffClient(bo)));
 
-    const after = String(await t.app.services.events.head(firm.tenant.id));
+    const after = await t.headCursor(firm.tenant.id);
     // One socket per client (each its own session), each with the same operation and variables.
     const streams = [...adaClients, ...boClients].map((c) => c.subscribe(MESSAGES, { after }));
     // Subscribed once the first event comes through: a message both users already know about.
@@ -72,7 +72,7 @@ describe("subscription fan-out", () => {
     await Promise.all(streams.map((s) => s.return?.()));
 
     // Without the per-user field, the eight sockets of the two users (same role, same permissions) share one execution.
-    const head = String(await t.app.services.events.head(firm.tenant.id));
+    const head = await t.headCursor(firm.tenant.id);
     const plain = [...adaClients, ...boClients].map((c) => c.subscribe(PLAIN, { after: head }));
     await say(app, customer.id, "Vierte Frage");
     for (const s of plain) expect((await nextWithin(s, 5_000)).value?.messageAdded.message.body).toBe("Vierte Frage");
@@ -93,7 +93,7 @@ describe("subscription fan-out", () => {
 
     async function costWith(sockets: number): Promise<number> {
       const clients = await Promise.all(Array.from({ length: sockets }, () => f.staffClient(staff)));
-      const after = String(await t.app.services.events.head(firm.tenant.id));
+      const after = await t.headCursor(firm.tenant.id);
       const streams = clients.map((c) => c.subscribe(MESSAGES, { after }));
       await say(app, customer.id, `warm ${sockets}`);
       for (const s of streams) await nextWithin(s, 5_000);
@@ -117,7 +117,7 @@ describe("subscription fan-out", () => {
     for (const [i, app] of apps.entries()) await say(app, customers[i]!.id, `Hallo ${i}`);
 
     async function costWith(listening: number): Promise<{ statements: number; reloaded: number }> {
-      const after = String(await t.app.services.events.head(firm.tenant.id));
+      const after = await t.headCursor(firm.tenant.id);
       const streams = apps.slice(0, listening).map((a) => a.subscribe(PLAIN, { after }));
       // Every phone subscribed (its own message arrived) before counting.
       for (const [i, stream] of streams.entries()) {
@@ -152,7 +152,7 @@ describe("subscription fan-out", () => {
     const lenaApp = await f.appClient(await f.buildAppAccount({ customer: lena! }));
     await say(lenaApp, lena!.id, "Vorher");
 
-    const after = String(await t.app.services.events.head(firm.tenant.id));
+    const after = await t.headCursor(firm.tenant.id);
     const stream = jonasApp.subscribe(PLAIN, { after });
     await say(jonasApp, jonas!.id, "Eigene Frage");
     expect((await nextWithin(stream, 5_000)).value?.messageAdded.message.body).toBe("Eigene Frage");

@@ -156,7 +156,7 @@ describe("the SDK as a package (@kundenapp/sdk)", () => {
     fs.writeFileSync(pdf, PDF);
     const notify = (title: string) => raiseNotification(t.app.services, { tenantId: tenant.id, staffUserIds: [staff.id], title });
     // From "now": what is raised after this reaches the example, however quickly it subscribes.
-    const head = String(await t.app.services.events.head(tenant.id));
+    const head = await t.headCursor(tenant.id);
 
     const child = spawn(process.execPath, ["out/quickstart.js"], {
       cwd: work,

@@ -25,7 +25,7 @@ async function staffWithClient(client?: KundenappClient) {
   const { login } = await c.request(LoginDocument, { input: { email: staff.email, password: staff.password } });
   c.setToken(login.token);
   const notify = (title: string) => raiseNotification(t.app.services, { tenantId: staff.tenantId, staffUserIds: [staff.id], title });
-  const head = String(await t.app.services.events.head(staff.tenantId));
+  const head = await t.headCursor(staff.tenantId);
   return { staff, client: c, notify, head };
 }
 

@@ -32,6 +32,8 @@ export interface TestServer {
    * those of an `opts.database` the caller opened). Tests prove that a screen costs a constant number.
    */
   countStatements(fn: () => Promise<unknown>): Promise<number>;
+  /** The cursor of "now" in a firm's event log: a subscription started `after` it misses nothing that happens next. */
+  headCursor(tenantId: string): Promise<string>;
   /** A client with no token (or the given one); each gets its own client address, so throttling is per test. */
   client(token?: string): KundenappClient;
   operator(): KundenappClient;
@@ -138,6 +140,7 @@ export async function startTestServer(
       await fn();
       return statements - before;
     },
+    headCursor: async (tenantId) => String(await app.services.events.head(tenantId)),
     operator: () => client(OPERATOR_TOKEN),
     async close() {
       await Promise.all(clients.map((c) => c.close()));

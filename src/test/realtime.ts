@@ -43,3 +43,9 @@ export async function nothingWithin<T>(it: AsyncIterator<T>, ms = 500): Promise<
   }
   if (!result.got.done) throw new Error(`unexpected event: ${JSON.stringify(result.got.value)}`);
 }
+
+/** The payload field of a subscription's next result (`messageAdded`, `claimChanged`, …); a stream that ended fails the test. */
+export function eventOf<T, K extends keyof T>(r: IteratorResult<T>, field: K): T[K] {
+  if (r.done) throw new Error(`the stream ended instead of giving ${String(field)}`);
+  return r.value[field];
+}

@@ -17,7 +17,7 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { startTestServer, expectApiError, type TestServer } from "../../test/harness.js";
 import { factories, upload } from "../../test/factories.js";
 import { PDF, PNG } from "../../test/fixtures.js";
-import { nextWithin, nothingWithin } from "../../test/realtime.js";
+import { eventOf, nextWithin, nothingWithin } from "../../test/realtime.js";
 import {
   AcceptOfferDocument,
   ArchiveChatDocument,
@@ -140,19 +140,9 @@ async function download(url: string) {
   return { status: res.status, contentType: res.headers.get("content-type"), bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
-/** The cursor of "now" in the firm's event log: subscribing with it misses nothing that happens after. */
-async function now(tenantId: string): Promise<string> {
-  return String(await t.app.services.events.head(tenantId));
-}
 
-function added(r: IteratorResult<MessageAddedSubscription>) {
-  expect(r.done).toBeFalsy();
-  return (r.value as MessageAddedSubscription).messageAdded;
-}
-function chatChanged(r: IteratorResult<ChatChangedSubscription>) {
-  expect(r.done).toBeFalsy();
-  return (r.value as ChatChangedSubscription).chatChanged;
-}
+const added = (r: IteratorResult<MessageAddedSubscription>) => eventOf(r, "messageAdded");
+const chatChanged = (r: IteratorResult<ChatChangedSubscription>) => eventOf(r, "chatChanged");
 
 /** The text of a PDF, read back with pdf.js (lines joined by newlines), and its page count. */
 async function pdfText(bytes: Buffer): Promise<{ text: string; pages: number }> {
@@ -371,7 +361,7 @@ describe("F1/F2: opening a chat and its operator", () => {
     // F3 with no operator: every admin with CHAT.
     expect(await notifiedOf(chat.id)).toEqual([firm.admin.id]);
 
-    const stream = firm.adminClient.subscribe(ChatChangedDocument, { after: await now(firm.tenant.id) });
+    const stream = firm.adminClient.subscribe(ChatChangedDocument, { after: await t.headCursor(firm.tenant.id) });
     const first = await reply(firm.employeeClient, chat.id, "Ja, ich kümmere mich.");
     expect(first.chat.operator).toEqual({ id: staffId(firm.employee), name: firm.employee.name });
     expect(first.message).toMatchObject({ fromCustomer: false, author: { id: staffId(firm.employee) } });
@@ -560,7 +550,7 @@ describe("F9: messages live over WebSocket", () => {
 
   it("F9: the customer's app and two staff clients each receive a new message once, whoever wrote it; a neighbour's app receives nothing", async () => {
     const neighbour = await customerWithApp(firm);
-    const after = await now(firm.tenant.id);
+    const after = await t.headCursor(firm.tenant.id);
     const streams = [c.app, firm.adminClient, firm.employeeClient].map((client) => client.subscribe(MessageAddedDocument, { after }));
     const neighbourStream = neighbour.app.subscribe(MessageAddedDocument, { after });
     const fromCustomer = await say(c.app, c.customer, "Live vom Kunden");
@@ -581,7 +571,7 @@ describe("F9: messages live over WebSocket", () => {
 
   it("F9/B1: a staff client whose CHAT permission is taken receives no further message, at once", async () => {
     const { staff, client } = await staffWith(firm, ["CHAT"]);
-    const stream = client.subscribe(MessageAddedDocument, { after: await now(firm.tenant.id) });
+    const stream = client.subscribe(MessageAddedDocument, { after: await t.headCursor(firm.tenant.id) });
     const before = await say(c.app, c.customer, "Noch erlaubt");
     expect(added(await nextWithin(stream)).message.id).toBe(before.message.id);
     await firm.adminClient.request(UpdateStaffUserDocument, { input: { id: staffId(staff), permissions: ["CLAIMS"] } });
@@ -597,7 +587,7 @@ describe("F9: messages live over WebSocket", () => {
 
   it("F9: a client that reconnects with `after:` receives what it missed once and in order, then goes live", async () => {
     const app = await f.appClient(c.account);
-    const first = app.subscribe(MessageAddedDocument, { after: await now(firm.tenant.id) });
+    const first = app.subscribe(MessageAddedDocument, { after: await t.headCursor(firm.tenant.id) });
     const m1 = await reply(firm.employeeClient, chatId, "Eins");
     const got = added(await nextWithin(first));
     expect(got.message.id).toBe(m1.message.id);
@@ -642,7 +632,7 @@ describe("F8/E1: unread counts and read marks, both ways", () => {
     ]);
 
     // The admin reads up to the first message: the app is told, and sees the tick on it only.
-    const appChanges = c.app.subscribe(ChatChangedDocument, { after: await now(firm.tenant.id) });
+    const appChanges = c.app.subscribe(ChatChangedDocument, { after: await t.headCursor(firm.tenant.id) });
     const { markChatRead } = await firm.adminClient.request(MarkChatReadDocument, { input: { chatId, upToMessageId: m1.message.id } });
     expect(markChatRead.chat.unreadCount).toBe(1);
     expect(chatChanged(await nextWithin(appChanges)).chat).toMatchObject({ id: chatId, status: "OPEN" });
@@ -661,7 +651,7 @@ describe("F8/E1: unread counts and read marks, both ways", () => {
     await appChanges.return?.();
 
     // The other way: the office writes three, the app counts them, reads, and staff are told.
-    const staffChanges = firm.employeeClient.subscribe(ChatChangedDocument, { after: await now(firm.tenant.id) });
+    const staffChanges = firm.employeeClient.subscribe(ChatChangedDocument, { after: await t.headCursor(firm.tenant.id) });
     const replies = [await reply(firm.employeeClient, chatId, "A"), await reply(firm.adminClient, chatId, "B"), await reply(firm.employeeClient, chatId, "C")];
     // The employee's first reply made it the operator (a change the staff stream hears of).
     expect(chatChanged(await nextWithin(staffChanges)).chat.operator?.id).toBe(staffId(firm.employee));
@@ -696,7 +686,7 @@ describe("F5: archiving, the transcript and the firm's default", () => {
     const clerk = await staffWith(firm, ["CHAT"], "EMPLOYEE", "Änne Weiß-Öztürk");
     const c = await customerWithApp(firm, { firstName: "Jürgen", lastName: `Müßig-Lüdenscheid ${unique()}` });
     await setResponsible(firm, c.customer, [clerk.staff]);
-    const before = await now(firm.tenant.id);
+    const before = await t.headCursor(firm.tenant.id);
     const appChanges = c.app.subscribe(ChatChangedDocument, { after: before });
     const put = await upload(c.app, { purpose: "DOCUMENT", bytes: PDF, contentType: "application/pdf", fileName: "Kündigung_Übersicht.pdf" });
     const first = await say(c.app, c.customer, "Grüße aus Köln! Die Straße heißt „Äußere Bühlstraße“.", { attachmentFileIds: [put.fileId] });
@@ -812,7 +802,7 @@ describe("E5: offers through the chat", () => {
     await setResponsible(firm, c.customer, [firm.employee]);
     const offer = await addContract(firm, c.customer);
     const question = await addContract(firm, c.customer);
-    const staffStream = firm.adminClient.subscribe(MessageAddedDocument, { after: await now(firm.tenant.id) });
+    const staffStream = firm.adminClient.subscribe(MessageAddedDocument, { after: await t.headCursor(firm.tenant.id) });
     expect(await openChatsOf(c.customer)).toBe(0);
 
     await c.app.request(AcceptOfferDocument, { input: { contractId: offer.id } });
@@ -877,7 +867,7 @@ describe("F1/C3: household access", () => {
     expect((await c.app.request(ChatsDocument, {})).chats.edges.map((e) => e.node.id).sort()).toEqual([own.chat.id, forMember.chat.id].sort());
     expect(await openChatsOf(member)).toBe(1);
 
-    const stream = c.app.subscribe(MessageAddedDocument, { after: await now(firm.tenant.id) });
+    const stream = c.app.subscribe(MessageAddedDocument, { after: await t.headCursor(firm.tenant.id) });
     const before = await reply(firm.adminClient, forMember.chat.id, "Antwort für den Haushalt");
     expect(added(await nextWithin(stream)).message.id).toBe(before.message.id);
 

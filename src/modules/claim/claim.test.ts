@@ -14,7 +14,7 @@ import { allPages } from "../../test/pages.js";
 import { startTestServer, expectApiError, type TestServer } from "../../test/harness.js";
 import { factories, upload } from "../../test/factories.js";
 import { HEIC, HEIC_PHOTO, JPEG, PDF, PNG } from "../../test/fixtures.js";
-import { nextWithin, nothingWithin } from "../../test/realtime.js";
+import { eventOf, nextWithin, nothingWithin } from "../../test/realtime.js";
 import {
   ClaimAlertDocument,
   ClaimChangedDocument,
@@ -126,19 +126,9 @@ async function written(tenantId: string) {
   };
 }
 
-/** The cursor of "now" in the firm's event log: subscribing with it misses nothing that happens after. */
-async function now(tenantId: string): Promise<string> {
-  return String(await t.app.services.events.head(tenantId));
-}
 
-function changed(r: IteratorResult<ClaimChangedSubscription>) {
-  expect(r.done).toBeFalsy();
-  return (r.value as ClaimChangedSubscription).claimChanged;
-}
-function alerted(r: IteratorResult<ClaimAlertSubscription>) {
-  expect(r.done).toBeFalsy();
-  return (r.value as ClaimAlertSubscription).claimAlert;
-}
+const changed = (r: IteratorResult<ClaimChangedSubscription>) => eventOf(r, "claimChanged");
+const alerted = (r: IteratorResult<ClaimAlertSubscription>) => eventOf(r, "claimAlert");
 
 function setResponsible(firm: Firm, customer: { id: string }, staff: Array<{ id: string }>) {
   return firm.adminClient.request(SetResponsibleStaffDocument, { input: { customerId: customerId(customer), staffUserIds: staff.map(staffId) } });
@@ -473,7 +463,7 @@ describe("G1: never doubled (idempotency key)", () => {
   it("G1: the same key with the same input returns the first claim (replayed), even a day later; one claim, one notification, one alert", async () => {
     const ids = [await photo(h.app, "png")];
     const input = reportInput(h.own, { photoFileIds: ids });
-    const alerts = firm.adminClient.subscribe(ClaimAlertDocument, { after: await now(firm.tenant.id) });
+    const alerts = firm.adminClient.subscribe(ClaimAlertDocument, { after: await t.headCursor(firm.tenant.id) });
     const first = (await h.app.request(ReportClaimDocument, { input })).reportClaim;
     expect(first.replayed).toBe(false);
     const before = await written(firm.tenant.id);
@@ -753,12 +743,12 @@ describe("G3: a new claim alerts the office", () => {
 
   it("G3: claimAlert reaches staff with CLAIMS over WebSocket at once, never staff without it nor another firm's", async () => {
     const h = await household(firm);
-    const head = await now(firm.tenant.id);
+    const head = await t.headCursor(firm.tenant.id);
     const admin = firm.adminClient.subscribe(ClaimAlertDocument, { after: head });
     const colleague = await staffWith(firm, ["CLAIMS"]);
     const colleagueAlerts = colleague.client.subscribe(ClaimAlertDocument, { after: head });
     const other = await f.buildFirm();
-    const foreign = other.adminClient.subscribe(ClaimAlertDocument, { after: await now(other.tenant.id) });
+    const foreign = other.adminClient.subscribe(ClaimAlertDocument, { after: await t.headCursor(other.tenant.id) });
     await expectApiError(nextWithin(firm.employeeClient.subscribe(ClaimAlertDocument, {})), "FORBIDDEN");
     await expectApiError(nextWithin(h.app.subscribe(ClaimAlertDocument, {})), "FORBIDDEN");
 
@@ -776,7 +766,7 @@ describe("G3: a new claim alerts the office", () => {
     // CLAIMS taken from a subscribed user: from the next claim on, it hears nothing (its colleague does);
     // given back, it hears the claims after that, on the same subscription.
     const subscribed = await staffWith(firm, ["CHAT", "CLAIMS"]);
-    const stream = subscribed.client.subscribe(ClaimAlertDocument, { after: await now(firm.tenant.id) });
+    const stream = subscribed.client.subscribe(ClaimAlertDocument, { after: await t.headCursor(firm.tenant.id) });
     const { claim: seen } = await report(h.app, h.own);
     expect(alerted(await nextWithin(stream)).claim.id).toBe(seen.id);
     expect(alerted(await nextWithin(colleagueAlerts)).claim.id).toBe(seen.id);
@@ -802,7 +792,7 @@ describe("G4: the customer follows its claim", () => {
 
   it("G4: a status change reaches the connected app at once, with the timeline's dates and without internal notes or amounts", async () => {
     const { claim } = await report(h.app, h.own, { photoFileIds: [await photo(h.app, "png")] });
-    const sub = h.app.subscribe(ClaimChangedDocument, { after: await now(firm.tenant.id) });
+    const sub = h.app.subscribe(ClaimChangedDocument, { after: await t.headCursor(firm.tenant.id) });
     t.clock.advance(3_600_000);
     const changedAt = t.clock.now();
     await firm.adminClient.request(UpdateClaimDocument, {
@@ -840,7 +830,7 @@ describe("G4: the customer follows its claim", () => {
 
   it("G4: resuming with `after:` replays the missed changes in order, then goes live; the timeline shows when the insurer got it and when it was settled", async () => {
     const { claim } = await report(h.app, h.granted);
-    const sub = h.app.subscribe(ClaimChangedDocument, { after: await now(firm.tenant.id) });
+    const sub = h.app.subscribe(ClaimChangedDocument, { after: await t.headCursor(firm.tenant.id) });
     await firm.adminClient.request(UpdateClaimDocument, { input: { id: claim.id, status: "IN_PROGRESS" } });
     const seen = changed(await nextWithin(sub));
     expect(seen.claim.status).toBe("IN_PROGRESS");

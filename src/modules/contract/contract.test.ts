@@ -14,7 +14,7 @@ import { allPages } from "../../test/pages.js";
 import { startTestServer, expectApiError, type TestServer } from "../../test/harness.js";
 import { factories, upload } from "../../test/factories.js";
 import { JPEG, PDF, PNG } from "../../test/fixtures.js";
-import { nextWithin, nothingWithin } from "../../test/realtime.js";
+import { eventOf, nextWithin, nothingWithin } from "../../test/realtime.js";
 import {
   AcceptOfferDocument,
   ContractChangedDocument,
@@ -152,15 +152,8 @@ async function chatOf(customer: { id: string }): Promise<string> {
   return gid("Chat", rows[0]!.id);
 }
 
-/** The cursor of "now" in the firm's event log: subscribing with it misses nothing that happens after. */
-async function now(tenantId: string): Promise<string> {
-  return String(await t.app.services.events.head(tenantId));
-}
 
-function changed(r: IteratorResult<ContractChangedSubscription>) {
-  expect(r.done).toBeFalsy();
-  return (r.value as ContractChangedSubscription).contractChanged;
-}
+const changed = (r: IteratorResult<ContractChangedSubscription>) => eventOf(r, "contractChanged");
 
 /** A firm, a customer with an ACTIVE app account (logged in), and a second customer granted to it (rule D9). */
 async function household(firm: Firm) {
@@ -567,7 +560,7 @@ describe("E4: offers and changes pushed live (contractChanged)", () => {
   });
 
   it("E4: an offer created by staff is visible at once and pushed to the connected app (staff-only fields left out)", async () => {
-    const sub = h.app.subscribe(ContractChangedDocument, { after: await now(firm.tenant.id) });
+    const sub = h.app.subscribe(ContractChangedDocument, { after: await t.headCursor(firm.tenant.id) });
     const offer = await addContract(firm.employeeClient, h.own, { status: "ANGEBOT", lineOfBusiness: "PRIVATHAFTPFLICHT", premiumCents: 599, paymentInterval: "MONTHLY", notes: "Rabatt 10 %" });
     expect(offer).toMatchObject({ status: "ANGEBOT", visibleToCustomer: true, notes: "Rabatt 10 %" });
     const pushed = changed(await nextWithin(sub));
@@ -606,9 +599,9 @@ describe("E4: offers and changes pushed live (contractChanged)", () => {
 
   it("E4: a change made from the app reaches staff subscribers of the firm, and no other firm's", async () => {
     const offer = await addContract(firm.adminClient, h.own, { status: "ANGEBOT", notes: "intern" });
-    const staffSub = firm.employeeClient.subscribe(ContractChangedDocument, { after: await now(firm.tenant.id) });
+    const staffSub = firm.employeeClient.subscribe(ContractChangedDocument, { after: await t.headCursor(firm.tenant.id) });
     const other = await f.buildFirm();
-    const otherSub = other.adminClient.subscribe(ContractChangedDocument, { after: await now(other.tenant.id) });
+    const otherSub = other.adminClient.subscribe(ContractChangedDocument, { after: await t.headCursor(other.tenant.id) });
 
     const added = await addContract(h.app, h.own, { contractNumber: "APP-1" });
     const first = changed(await nextWithin(staffSub));
@@ -624,7 +617,7 @@ describe("E4: offers and changes pushed live (contractChanged)", () => {
   });
 
   it("E4: resuming with `after:` replays the missed events once, in order, then goes live", async () => {
-    const sub = h.app.subscribe(ContractChangedDocument, { after: await now(firm.tenant.id) });
+    const sub = h.app.subscribe(ContractChangedDocument, { after: await t.headCursor(firm.tenant.id) });
     const a = await addContract(firm.employeeClient, h.own, { status: "ANGEBOT", premiumCents: 100 });
     const seen = changed(await nextWithin(sub));
     expect(seen.contract.id).toBe(a.id);
@@ -684,7 +677,7 @@ describe("C3: a contract made invisible, and staff-only fields", () => {
     expect((await download(url)).status).toBe(200);
     expect((await h.app.request(NodeDocument, { id: contract.id })).node).toMatchObject({ __typename: "Contract", id: contract.id });
 
-    const sub = h.app.subscribe(ContractChangedDocument, { after: await now(firm.tenant.id) });
+    const sub = h.app.subscribe(ContractChangedDocument, { after: await t.headCursor(firm.tenant.id) });
     const { updateContract } = await firm.employeeClient.request(UpdateContractDocument, { input: { id: contract.id, visibleToCustomer: false } });
     expect(updateContract.contract.visibleToCustomer).toBe(false);
 
@@ -826,7 +819,7 @@ describe("E3: statuses and their history", () => {
     const contract = await addContract(firm.employeeClient, h.own, { status: "AKTIV", visibleToCustomer: true, premiumCents: 1000 });
     const rowBefore = await contractRow(contract.id);
     const historyBefore = await historyRows(contract.id);
-    const sub = h.app.subscribe(ContractChangedDocument, { after: await now(firm.tenant.id) });
+    const sub = h.app.subscribe(ContractChangedDocument, { after: await t.headCursor(firm.tenant.id) });
     for (const status of ["ANGEBOT", "START", "ANTRAG", "ABGELEHNT"] as const) {
       const err = await expectApiError(firm.employeeClient.request(UpdateContractDocument, { input: { id: contract.id, status, premiumCents: 2000, notes: "x" } }), "BAD_USER_INPUT");
       expect(err.fields).toEqual([expect.objectContaining({ field: "input.status", rule: "TRANSITION" })]);

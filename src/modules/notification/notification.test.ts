@@ -312,7 +312,7 @@ describe("a notification's subject is the object itself (rule H1; issue 12)", ()
       input: { fileId: put.fileId, customerId: toGlobalId("Customer", strangerCustomer.id), categoryId: documentCategories[0]!.id },
     });
     // From "now" (the decimal cursor `head()` gives, still accepted), so nothing raised below is missed.
-    const sub = firm.employeeClient.subscribe(NotificationAddedDocument, { after: String(await t.app.services.events.head(firm.tenant.id)) });
+    const sub = firm.employeeClient.subscribe(NotificationAddedDocument, { after: await t.headCursor(firm.tenant.id) });
     await raiseNotification(t.app.services, { tenantId: firm.tenant.id, staffUserIds: [firm.employee.id], title: "ohne" });
     // A row that names what the viewer may not see (another firm's document): scoped like every read.
     await raiseNotification(t.app.services, { tenantId: firm.tenant.id, staffUserIds: [firm.employee.id], title: "fremd", subject: { type: "Document", id: fromGlobalId(foreign.document.id)!.id } });
