@@ -106,7 +106,16 @@ export function factories(t: TestServer) {
     return anon;
   }
 
-  return { buildTenant, buildStaff, staffClient, buildFirm, buildCustomer, buildAppAccount, grantAccess, appClient };
+  /** A customer of the firm with an ACTIVE app account (logged in), and a second customer granted to it (rule D9). */
+  async function buildHousehold(tenant: TenantRow) {
+    const own = await buildCustomer({ tenant, firstName: "Kim", lastName: `Eigen ${unique()}` });
+    const granted = await buildCustomer({ tenant, firstName: "Haus", lastName: `Halt ${unique()}` });
+    const account = await buildAppAccount({ customer: own });
+    await grantAccess(account, granted);
+    return { own, granted, account, app: await appClient(account) };
+  }
+
+  return { buildTenant, buildStaff, staffClient, buildFirm, buildCustomer, buildAppAccount, grantAccess, appClient, buildHousehold };
 }
 
 /** The whole upload dance: createUpload, PUT the bytes; returns the file ID to attach and the PUT's response. */

@@ -150,14 +150,7 @@ async function staffWith(firm: Firm, permissions: Array<"CHAT" | "CLAIMS">, role
 }
 
 /** A customer with an ACTIVE app account (logged in), and a second customer granted to it (rule D9). */
-async function household(firm: Firm) {
-  const own = await f.buildCustomer({ tenant: firm.tenant, firstName: "Kim", lastName: `Eigen ${unique()}` });
-  const granted = await f.buildCustomer({ tenant: firm.tenant, firstName: "Haus", lastName: `Halt ${unique()}` });
-  const account = await f.buildAppAccount({ customer: own });
-  await f.grantAccess(account, granted);
-  const app = await f.appClient(account);
-  return { own, granted, account, app };
-}
+const household = (firm: Firm) => f.buildHousehold(firm.tenant);
 
 /** Every claim a client lists, page by page, with the pages' sizes. */
 function listAll(client: KundenappClient, vars: Omit<ClaimsQueryVariables, "first" | "after"> = {}, first = 100) {

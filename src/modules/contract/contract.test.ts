@@ -155,15 +155,8 @@ async function chatOf(customer: { id: string }): Promise<string> {
 
 const changed = (r: IteratorResult<ContractChangedSubscription>) => eventOf(r, "contractChanged");
 
-/** A firm, a customer with an ACTIVE app account (logged in), and a second customer granted to it (rule D9). */
-async function household(firm: Firm) {
-  const own = await f.buildCustomer({ tenant: firm.tenant, firstName: "Kim", lastName: `Eigen ${unique()}` });
-  const granted = await f.buildCustomer({ tenant: firm.tenant, firstName: "Haus", lastName: `Halt ${unique()}` });
-  const account = await f.buildAppAccount({ customer: own });
-  await f.grantAccess(account, granted);
-  const app = await f.appClient(account);
-  return { own, granted, account, app };
-}
+/** A customer with an ACTIVE app account (logged in), and a second customer granted to it (rule D9). */
+const household = (firm: Firm) => f.buildHousehold(firm.tenant);
 
 describe("E0: insurers and risks", () => {
   let firm: Firm;
