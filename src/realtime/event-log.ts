@@ -160,8 +160,8 @@ interface Subscriber {
    * reader: a subscriber in direct delivery joins a batch of this read, the others queue them for their iterator.
    */
   offer(viewer: SessionViewer | null, rows: EventRow[], shared: SharedLoads, batches: Batches): void;
-  /** Events of a batch that must go through its iterator after all (their execution has errors), in order. */
-  queue(events: Array<LiveEvent<unknown>>): void;
+  /** An event of a batch that must go through its iterator after all (its execution has errors), in order. */
+  queue(event: LiveEvent<unknown>): void;
   /** Ends the subscription with an error (its load failed, its socket fell behind). */
   fail(err: unknown): void;
 }
@@ -238,12 +238,7 @@ class FirmFeed {
     // Whose audience may have grown (a household grant): they are re-loaded for whatever comes next.
     const grown = new Set(rows.filter((r) => this.log.audienceGrowingTopics.has(r.topic) && r.audienceId).map((r) => r.audienceId!));
     // The rows by topic, once: thousands of subscribers of one topic share its list instead of each filtering the page.
-    const byTopic = new Map<string, EventRow[]>();
-    for (const r of rows) {
-      const list = byTopic.get(r.topic);
-      if (list) list.push(r);
-      else byTopic.set(r.topic, [r]);
-    }
+    const byTopic = groupBy(rows, (r) => r.topic);
     const due = new Map<Subscriber, EventRow[]>();
     for (const s of subs) {
       if (grown.size > 0 && grown.has(s.principalId)) s.stale = true;
@@ -283,26 +278,32 @@ class FirmFeed {
     const now = this.log.now();
     // Delivery lag, as on the per-socket path: once per subscriber handed these events.
     for (let i = 0; i < batch.members.length; i++) observeDeliveryLag(now, batch.createdAt);
-    const byOperation = new Map<string, Batch["members"]>();
-    for (const m of batch.members) {
-      const key = m.sink.perViewer ? `${m.sink.operation}|${m.who}` : m.sink.operation;
-      const list = byOperation.get(key);
-      if (list) list.push(m);
-      else byOperation.set(key, [m]);
-    }
+    const byOperation = groupBy(batch.members, (m) => (m.sink.perViewer ? `${m.sink.operation}|${m.who}` : m.sink.operation));
     for (const item of items) {
       const eventFor = (m: Batch["members"][number]): LiveEvent<unknown> => ({ ...item, viewer: m.viewer, shareKey: `${batch.key}|${item.cursor}`, viewerKey: m.who });
       await Promise.all(
         [...byOperation.values()].map(async (members) => {
           const payload = await members[0]!.sink.execute(eventFor(members[0]!)).catch(() => null);
           for (const m of members) {
-            if (payload === null) m.sub.queue([eventFor(m)]);
+            if (payload === null) m.sub.queue(eventFor(m));
             else if (!m.sink.write(payload)) m.sub.fail(new AppError(ErrorCode.RATE_LIMITED, FELL_BEHIND));
           }
         }),
       );
     }
   }
+}
+
+/** Items by a key, in their order. */
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
 }
 
 const FELL_BEHIND = "This subscription fell too far behind; subscribe again with `after:` and the last cursor";
@@ -480,9 +481,9 @@ export class EventLog {
             for (const item of items) await push({ ...item, viewer, shareKey: `${p.key}|${item.cursor}`, viewerKey: p.who });
           });
         },
-        queue: (events) =>
+        queue: (event) =>
           enqueue(async () => {
-            for (const event of events) await push(event as LiveEvent<T>);
+            await push(event as LiveEvent<T>);
           }),
         fail: (err) => void stop(err),
       };

@@ -144,6 +144,36 @@ describe("subscription fan-out", () => {
     expect([one.reloaded, seven.reloaded]).toEqual([1, 1]);
   });
 
+  it("C3: two firms' staff on the same operation, messages sent in both at once: every socket gets its own firm's, never the other's", async () => {
+    const firms = await Promise.all([f.buildFirm(), f.buildFirm()]);
+    const built = await Promise.all(
+      firms.map(async (firm) => {
+        const customer = await f.buildCustomer({ tenant: firm.tenant });
+        const app = await f.appClient(await f.buildAppAccount({ customer }));
+        const staff = await Promise.all([1, 2, 3].map(() => f.buildStaff({ tenant: firm.tenant, permissions: ["CHAT"] })));
+        return { firm, customer, app, clients: await Promise.all(staff.map((s) => f.staffClient(s))) };
+      }),
+    );
+    // The very same document and variables in both firms (one operation for the server): resume after the newer of
+    // the two firms' heads, which misses nothing of either (event ids are one sequence).
+    const after = String(Math.max(...(await Promise.all(firms.map((firm) => t.app.services.events.head(firm.tenant.id))))));
+    const sides = built.map((b) => ({ ...b, streams: b.clients.map((c) => c.subscribe(PLAIN, { after })) }));
+    // Subscribed once a first message has come through on every socket.
+    await Promise.all(sides.map((side) => say(side.app, side.customer.id, `warm ${side.firm.tenant.id}`)));
+    for (const side of sides) for (const s of side.streams) expect((await nextWithin(s, 5_000)).value?.messageAdded.message.body).toBe(`warm ${side.firm.tenant.id}`);
+    // Five messages in each firm, all sent at once.
+    await Promise.all(sides.flatMap((side) => [0, 1, 2, 3, 4].map((i) => say(side.app, side.customer.id, `${side.firm.tenant.id} #${i}`))));
+    for (const side of sides) {
+      for (const s of side.streams) {
+        const bodies: string[] = [];
+        for (let i = 0; i < 5; i++) bodies.push((await nextWithin(s, 5_000)).value!.messageAdded.message.body);
+        expect(bodies.sort()).toEqual([0, 1, 2, 3, 4].map((i) => `${side.firm.tenant.id} #${i}`));
+        await nothingWithin(s, 200);
+      }
+    }
+    await Promise.all(sides.flatMap((side) => side.streams.map((s) => s.return?.())));
+  });
+
   it("D9/C3: an account granted another customer hears that customer's chat at once, without subscribing again, and stops at once when revoked", async () => {
     const firm = await f.buildFirm();
     const [jonas, lena] = await Promise.all([f.buildCustomer({ tenant: firm.tenant }), f.buildCustomer({ tenant: firm.tenant })]);

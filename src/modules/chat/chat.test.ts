@@ -309,6 +309,14 @@ describe("the inbox and the history in a constant number of SQL statements", () 
       expect(statements).toBe(3);
       for (const node of page) expect(node).toEqual((await firm.adminClient.request(ONE, { id: node.id })).chat);
     }
+    // C3/F8 for the app: its own chat only, with the customer's unread count (the office's messages after its mark),
+    // the same with the page as on its own; another firm's app sees none of this firm's chats.
+    for (const [app, other] of [[small.app, large.app], [large.app, small.app]] as const) {
+      const page = (await app.request(INBOX, {})).chats.nodes;
+      expect(page).toHaveLength(1);
+      expect(page[0]).toEqual((await app.request(ONE, { id: page[0]!.id })).chat);
+      expect((await other.request(INBOX, {})).chats.nodes.map((n) => n.id)).not.toContain(page[0]!.id);
+    }
     // A page of messages with their authors' cards: the session's statement, the chat's and the page's with the authors.
     const PAGE = parse(`query MessagePage($id: ID!) { chat(id: $id) { messages(first: 50) { nodes { id author { id name } } } } }`) as TypedDocumentNode<
       { chat: { messages: { nodes: Array<{ id: string; author: { id: string; name: string } | null }> } } },
