@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 import { eq } from "drizzle-orm";
 import { startTestServer, type TestServer } from "../test/harness.js";
 import { factories, GOOD_PASSWORD } from "../test/factories.js";
-import { raiseNotification, nextWithin, nothingWithin } from "../test/realtime.js";
+import { raiseNotification, nextWithin, nothingWithin, settledReads } from "../test/realtime.js";
 import {
   AccessChangedDocument,
   ContractChangedDocument,
@@ -69,7 +69,7 @@ describe("one log read per firm per process", () => {
       expect(first.every((r) => r.value?.notificationAdded.notification.title === "eins")).toBe(true);
 
       // Second round: one notification for everyone, then one for a single user, each one wake-up.
-      const before = t.app.services.events.reads;
+      const before = await settledReads(t.app.services);
       await raiseNotification(t.app.services, { tenantId: tenant.id, staffUserIds: users.map((u) => u.id), title: "zwei" });
       const second = await Promise.all(subs.map((s) => nextWithin(s, 15_000)));
       expect(second.map((r) => r.value?.notificationAdded.notification.title)).toEqual(users.map(() => "zwei"));
@@ -92,7 +92,7 @@ describe("one log read per firm per process", () => {
     const sub = client.subscribe(NotificationAddedDocument, { after: await t.headCursor(staff.tenantId) });
     await raiseNotification(t.app.services, { tenantId: staff.tenantId, staffUserIds: [staff.id], title: "warm" });
     await nextWithin(sub);
-    const before = t.app.services.events.reads;
+    const before = await settledReads(t.app.services);
     await emit(staff.tenantId, "nobody.listens", null);
     await new Promise((r) => setTimeout(r, 200));
     expect(t.app.services.events.reads).toBe(before);

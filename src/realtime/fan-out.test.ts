@@ -11,7 +11,7 @@ import { startTestServer, type TestServer } from "../test/harness.js";
 import { factories } from "../test/factories.js";
 import { nextWithin } from "../test/realtime.js";
 import { GrantCustomerAccessDocument, MarkChatReadDocument, RevokeCustomerAccessDocument, SendMessageDocument, type KundenappClient } from "../sdk/client.js";
-import { nothingWithin } from "../test/realtime.js";
+import { nothingWithin, settledReads } from "../test/realtime.js";
 import { toGlobalId } from "../graphql/relay.js";
 
 let t: TestServer;
@@ -97,6 +97,7 @@ describe("subscription fan-out", () => {
       const streams = clients.map((c) => c.subscribe(MESSAGES, { after }));
       await say(app, customer.id, `warm ${sockets}`);
       for (const s of streams) await nextWithin(s, 5_000);
+      await settledReads(t.app.services);
       let received = 0;
       const statements = await t.countStatements(async () => {
         await say(app, customer.id, `count ${sockets}`);
@@ -124,6 +125,7 @@ describe("subscription fan-out", () => {
         await say(apps[i]!, customers[i]!.id, `warm ${listening}`);
         expect((await nextWithin(stream, 5_000)).value?.messageAdded.message.body).toBe(`warm ${listening}`);
       }
+      await settledReads(t.app.services);
       let got = "";
       const reloadedBefore = t.app.services.events.reloadedSessions;
       const statements = await t.countStatements(async () => {

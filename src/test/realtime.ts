@@ -49,3 +49,17 @@ export function eventOf<T, K extends keyof T>(r: IteratorResult<T>, field: K): T
   if (r.done) throw new Error(`the stream ended instead of giving ${String(field)}`);
   return r.value[field];
 }
+
+/**
+ * The reads of the event log so far, once the firm's reader has settled: events are written to sockets from
+ * inside a read, so a client can have its event while a wake-up that came meanwhile is still to be read.
+ * Count reads or statements from here, not from the moment an event arrived.
+ */
+export async function settledReads(services: Services): Promise<number> {
+  let settled = -1;
+  while (settled !== services.events.reads) {
+    settled = services.events.reads;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return settled;
+}
