@@ -15,7 +15,8 @@
  * Options (environment): BENCH_ROUNDS (3), BENCH_SECONDS per round (5), BENCH_CONNECTIONS (10),
  * BENCH_FANOUT ("1000,5000,10000"), BENCH_E2E_CLIENTS (2000), BENCH_E2E_RATE (200), BENCH_SCALE_UP (1: also
  * measure the reads with 10× the data), BENCH_ONLY (a comma list of parts to run: reads, writes, fanout, e2e, scale;
- * default all), BENCH_API_FLAGS (Node flags for the API process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to
+ * default all), BENCH_SCREENS (a comma list of words from the screens'
+ * names, e.g. "start,inbox": only those), BENCH_API_FLAGS (Node flags for the API process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to
  * profile the part that runs).
  */
 import { spawn, fork, execFileSync, type ChildProcess } from "node:child_process";
@@ -43,6 +44,7 @@ const E2E_RATE = Number(env.BENCH_E2E_RATE ?? 200);
 const SCALE_UP = env.BENCH_SCALE_UP !== "0" && (env.BENCH_ONLY === undefined || env.BENCH_ONLY.includes("scale"));
 const DB_URL = env.BENCH_DATABASE_URL;
 const ONLY = new Set((env.BENCH_ONLY ?? "reads,writes,fanout,e2e,scale").split(",").map((p) => p.trim()));
+const SCREENS = env.BENCH_SCREENS?.split(",").map((s) => s.trim());
 const API_FLAGS = (env.BENCH_API_FLAGS ?? "").split(" ").filter(Boolean);
 const API_PORT = 4700;
 const BASE_PORT = 4701;
@@ -578,12 +580,12 @@ async function main() {
     const tokens = { staff: adminToken, app: appToken };
     await measureIdleStatements();
     const busyChat = gid("Chat", uuidOf("bench-chat-40"));
-    const defs: ScreenDef[] = [
+    const defs = ([
       { name: "start screen (app)", query: START_SCREEN, variables: {}, viewer: "app" },
       { name: "chat inbox, 50 chats (staff)", query: INBOX, variables: {}, viewer: "staff" },
       { name: "customer search (staff)", query: CUSTOMER_SEARCH, variables: { search: "hartm" }, viewer: "staff" },
       { name: "page of 50 messages (staff)", query: MESSAGES, variables: { id: busyChat }, viewer: "staff" },
-    ];
+    ] as ScreenDef[]).filter((d) => !SCREENS || SCREENS.some((s) => d.name.includes(s)));
     log("reads at 1× the data");
     const reads = ONLY.has("reads") ? await screensRound(defs, api, baseline, tokens) : [];
 

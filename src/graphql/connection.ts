@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType, ArgsType, ClassType } from "type-graphql";
 import { Max, Min } from "class-validator";
-import { and, asc, count, desc, gt, lt, or, eq, type SQL, type AnyColumn } from "drizzle-orm";
+import { and, asc, count, desc, gt, lt, or, eq, is, sql, Column, Param, type SQL, type AnyColumn } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
 import type { Queryable } from "../db/client.js";
@@ -113,13 +113,30 @@ export function orderBy(keys: SortKey[]): SQL[] {
 export function afterCursor(keys: SortKey[], cursor: string | null | undefined): SQL | undefined {
   if (!cursor) return undefined;
   const values = decodeCursor(cursor, keys);
+  return keysetAfter(keys, (_, i) => values[i]);
+}
+
+/**
+ * `afterCursor` for a compiled read (db/compiled.ts): the cursor's values are placeholders `after0`, `after1`, …,
+ * which `cursorValues` fills; a column's values are still mapped by the column (dates, enums).
+ */
+export function afterCursorPlaceholders(keys: SortKey[]): SQL {
+  return keysetAfter(keys, (k, i) => (is(k.column, Column) ? new Param(sql.placeholder(`after${i}`), k.column) : sql.placeholder(`after${i}`)));
+}
+
+/** The values of `afterCursorPlaceholders` for a cursor (BAD_USER_INPUT when it is not one the list gave out). */
+export function cursorValues(keys: SortKey[], cursor: string): Record<string, unknown> {
+  return Object.fromEntries(decodeCursor(cursor, keys).map((v, i) => [`after${i}`, v]));
+}
+
+function keysetAfter(keys: SortKey[], valueOf: (k: SortKey, i: number) => unknown): SQL {
   const branches: SQL[] = keys.map((k, i) => {
     // Typed as SQL for the overloads only: a Column still maps its value (dates, enums) at run time.
-    const equalPrefix = keys.slice(0, i).map((p, j) => eq(p.column as SQL, values[j]));
-    const beyond = k.direction === "asc" ? gt(k.column as SQL, values[i]) : lt(k.column as SQL, values[i]);
+    const equalPrefix = keys.slice(0, i).map((p, j) => eq(p.column as SQL, valueOf(p, j)));
+    const beyond = k.direction === "asc" ? gt(k.column as SQL, valueOf(k, i)) : lt(k.column as SQL, valueOf(k, i));
     return and(...equalPrefix, beyond)!;
   });
-  return or(...branches);
+  return or(...branches)!;
 }
 
 /**

@@ -1,10 +1,11 @@
 import { and, asc, count, desc, eq, gt, ilike, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { uuidv7 } from "uuidv7";
 import type { Deps } from "../../deps.js";
+import { CompiledQueries, asIs, placeholder, type Bind } from "../../db/compiled.js";
 import type { Queryable, Tx } from "../../db/client.js";
 import type { AppViewer, SessionViewer, StaffViewer, Viewer } from "../../auth/viewer.js";
 import { AppError, ErrorCode, Problems, badInput, notFound } from "../../errors.js";
-import { afterCursor, orderBy, toConnection, uuidKey, type SortKey, countRows } from "../../graphql/connection.js";
+import { afterCursorPlaceholders, cursorValues, orderBy, toConnection, uuidKey, type SortKey, countRows } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import { likeContains } from "../../graphql/search.js";
 import { eventCursor, type Emit, type EventLog } from "../../realtime/event-log.js";
@@ -71,7 +72,11 @@ export class ChatService {
     private readonly contracts: ContractService,
     private readonly claims: ClaimService,
     private readonly idempotency: Idempotency,
-  ) {}
+  ) {
+    this.compiled = new CompiledQueries(deps.database.db, "chat");
+  }
+
+  private readonly compiled: CompiledQueries;
 
   // ---- opening (rules F1, F2) -----------------------------------------------------------------------------
 
@@ -416,20 +421,11 @@ export class ChatService {
     const { db } = this.deps.database;
     const staffOnly = session.kind === "staff";
     const term = staffOnly ? args.search?.trim() : undefined;
-    const scope = and(
-      chatScope(viewer),
-      staffOnly ? eq(chats.status, args.status ?? ChatStatus.OPEN) : undefined,
-      staffOnly && args.mine ? eq(chats.operatorStaffId, session.userId) : undefined,
-      term
-        ? inArray(
-            chats.customerId,
-            db
-              .select({ id: customers.id })
-              .from(customers)
-              .where(and(eq(customers.tenantId, session.tenantId), ilike(sql`${customers.firstName} || ' ' || ${customers.lastName}`, likeContains(term)))),
-          )
-        : undefined,
-    );
+    const filter: ChatFilter = {
+      status: staffOnly ? (args.status ?? ChatStatus.OPEN) : undefined,
+      mine: staffOnly && Boolean(args.mine),
+      term: term ? likeContains(term) : undefined,
+    };
     const direction = args.orderBy === ChatOrder.LAST_ACTIVITY_OLDEST ? "asc" : "desc";
     const keys: SortKey[] = [
       { column: chats.lastActivityAt, direction, decode: (v) => new Date(String(v)) },
@@ -438,19 +434,26 @@ export class ChatService {
     const withCustomer = Boolean(extras?.customer && customerPolicy.can(session, "read"));
     const withLast = Boolean(extras?.lastMessage);
     const withUnread = Boolean(extras?.unreadCount);
-    const query = db
-      .select({
-        c: chats,
-        ...(withCustomer ? { cu: customers } : {}),
-        ...(withLast ? { last: this.newestMessageJson() } : {}),
-        ...(withUnread ? { unread: this.unreadExpr(session).mapWith(Number) } : {}),
-      })
-      .from(chats);
-    const rows = await (withCustomer ? query.innerJoin(customers, eq(customers.id, chats.customerId)) : query)
-      .where(and(scope, afterCursor(keys, args.after)))
-      .orderBy(...orderBy(keys))
-      .limit(args.first + 1);
-    const connection = toConnection(rows, args, (r) => [r.c.lastActivityAt.toISOString(), r.c.id], (r) => Chat.from(r.c), countRows(db, chats, scope));
+    // A compiled read (db/compiled.ts): its shape is what it brings along, the order, the cursor and the filters set.
+    const shape = [withCustomer, withLast, withUnread, args.after, filter.status, filter.mine, filter.term].map((x) => (x ? 1 : 0)).join("");
+    const values = { limit: args.first + 1, status: filter.status, term: filter.term, ...(args.after ? cursorValues(keys, args.after) : {}) };
+    const rows = await this.compiled.run(`list:${direction}:${shape}`, session, (db, v) => {
+      const query = db
+        .select({
+          c: chats,
+          ...(withCustomer ? { cu: customers } : {}),
+          ...(withLast ? { last: this.newestMessageJson() } : {}),
+          ...(withUnread ? { unread: this.unreadExpr(v).mapWith(Number) } : {}),
+        })
+        .from(chats);
+      return (withCustomer ? query.innerJoin(customers, eq(customers.id, chats.customerId)) : query)
+        .where(and(chatFilter(db, v, filter, placeholder), args.after ? afterCursorPlaceholders(keys) : undefined))
+        .orderBy(...orderBy(keys))
+        .limit(sql.placeholder("limit"));
+    }, values);
+    const connection = toConnection(rows, args, (r) => [r.c.lastActivityAt.toISOString(), r.c.id], (r) => Chat.from(r.c), () =>
+      countRows(db, chats, chatFilter(db, session, filter, asIs))(),
+    );
     for (const [i, chat] of extras ? connection.nodes.entries() : []) {
       const row = rows[i] as (typeof rows)[number] & { cu?: typeof customers.$inferSelect; last?: NewestMessageJson | null; unread?: number };
       extras!.prime(chat, {
@@ -495,13 +498,17 @@ export class ChatService {
     const scope = eq(chatMessages.chatId, chat.dbId);
     // The cards as the staff module gives them: of the viewer's firm, to whoever may read cards.
     const withAuthors = Boolean(authors && staffPolicy.can(viewer, "readCard"));
-    const query = db
-      .select({ m: chatMessages, ...(withAuthors ? { author: { id: staffUsers.id, name: staffUsers.name, status: staffUsers.status } } : {}) })
-      .from(chatMessages);
-    const rows = await (withAuthors ? query.leftJoin(staffUsers, and(eq(staffUsers.id, chatMessages.authorStaffId), staffScope(viewer))) : query)
-      .where(and(scope, afterCursor(keys, args.after)))
-      .orderBy(...orderBy(keys))
-      .limit(args.first + 1);
+    const session = chatPolicy.authorize(viewer, "list");
+    const values = { chatId: chat.dbId, limit: args.first + 1, ...(args.after ? cursorValues(keys, args.after) : {}) };
+    const rows = await this.compiled.run(`messages:${withAuthors ? 1 : 0}${args.after ? 1 : 0}`, session, (db, v) => {
+      const query = db
+        .select({ m: chatMessages, ...(withAuthors ? { author: { id: staffUsers.id, name: staffUsers.name, status: staffUsers.status } } : {}) })
+        .from(chatMessages);
+      return (withAuthors ? query.leftJoin(staffUsers, and(eq(staffUsers.id, chatMessages.authorStaffId), staffScope(v))) : query)
+        .where(and(eq(chatMessages.chatId, sql.placeholder("chatId")), args.after ? afterCursorPlaceholders(keys) : undefined))
+        .orderBy(...orderBy(keys))
+        .limit(sql.placeholder("limit"));
+    }, values);
     for (const r of withAuthors ? rows : []) {
       const author = (r as typeof r & { author?: { id: string | null; name: string | null; status: string | null } }).author;
       if (author?.id) authors!.primeAuthor(StaffCard.from({ id: author.id, name: author.name!, status: author.status! }));
@@ -656,4 +663,29 @@ export class ChatService {
   private announce(emit: Emit, topic: string, chat: ChatRow): Promise<void> {
     return emit({ tenantId: chat.tenantId, topic, entityId: chat.id, audienceId: chat.customerId });
   }
+}
+
+/** The filters of the chat list (staff only; undefined or false: not set). */
+interface ChatFilter {
+  status?: ChatStatus;
+  mine: boolean;
+  term?: string;
+}
+
+/** The chats the viewer may see that match the filter; its values bound by `bind`. */
+function chatFilter(db: Queryable, viewer: SessionViewer, f: ChatFilter, bind: Bind): SQL {
+  return and(
+    chatScope(viewer),
+    f.status !== undefined ? eq(chats.status, bind("status", f.status)) : undefined,
+    f.mine && viewer.kind === "staff" ? eq(chats.operatorStaffId, viewer.userId) : undefined,
+    f.term !== undefined
+      ? inArray(
+          chats.customerId,
+          db
+            .select({ id: customers.id })
+            .from(customers)
+            .where(and(eq(customers.tenantId, viewer.tenantId), ilike(sql`${customers.firstName} || ' ' || ${customers.lastName}`, bind("term", f.term)))),
+        )
+      : undefined,
+  )!;
 }

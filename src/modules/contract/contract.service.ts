@@ -1,9 +1,10 @@
 import { and, asc, count, desc, eq, ilike, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
+import { CompiledQueries, asIs, placeholder, type Bind } from "../../db/compiled.js";
 import type { Queryable, Tx } from "../../db/client.js";
 import type { AppViewer, SessionViewer, StaffViewer, Viewer } from "../../auth/viewer.js";
 import { AppError, ErrorCode, Problems, badInput, notFound } from "../../errors.js";
-import { afterCursor, orderBy, toConnection, uuidKey, type SortKey, countRows } from "../../graphql/connection.js";
+import { afterCursorPlaceholders, cursorValues, orderBy, toConnection, uuidKey, type SortKey, countRows } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import { eventCursor, type Emit, type EventLog } from "../../realtime/event-log.js";
 import type { FileService } from "../../files/file.service.js";
@@ -18,7 +19,7 @@ import { likeContains } from "../customer/customer.service.js";
 import { contractPolicy } from "./contract.policy.js";
 import { contractScope, insurerScope, riskScope } from "./contract.scope.js";
 import { DEFAULT_INSURERS } from "./insurers.js";
-import { ContractStatus } from "./contract.enums.js";
+import { ContractStatus, type LineOfBusiness } from "./contract.enums.js";
 import { contractResponsibleStaff, contractStatusChanges, contracts, insurers, risks, type ContractRow, type InsurerRow, type RiskRow } from "./contract.table.js";
 import {
   AppOverview,
@@ -94,7 +95,11 @@ export class ContractService implements ContractLinks {
     private readonly documents: DocumentService,
     private readonly notifications: NotificationService,
     private readonly tenants: TenantService,
-  ) {}
+  ) {
+    this.compiled = new CompiledQueries(deps.database.db, "contract");
+  }
+
+  private readonly compiled: CompiledQueries;
 
   private readonly overviewFigures = new Map<string, (viewer: AppViewer) => SQL>();
 
@@ -212,30 +217,26 @@ export class ContractService implements ContractLinks {
 
   // ---- reads ----------------------------------------------------------------------------------------------
 
-  /** Rules E1/E3/C3: the firm's contracts for staff (filters, sorts, search); the visible ones of its customers for an app account. */
+  /**
+   * Rules E1/E3/C3: the firm's contracts for staff (filters, sorts, search); the visible ones of its customers for an
+   * app account. A compiled read (db/compiled.ts): its shape is the sort order, whether it continues after a cursor
+   * and which filters are set.
+   */
   async list(viewer: Viewer, args: ContractsArgs) {
     const session = contractPolicy.authorize(viewer, "list");
     const { db } = this.deps.database;
     const customerId = args.customerId ? decodeId(args.customerId, "Customer", "customerId") : undefined;
     if (customerId) await this.customers.require(db, session, customerId);
     const staffOnly = session.kind === "staff";
-    const insurerId = staffOnly && args.insurerId ? decodeId(args.insurerId, "Insurer", "insurerId") : undefined;
-    const responsible = staffOnly && args.responsibleStaffId ? decodeId(args.responsibleStaffId, "StaffUser", "responsibleStaffId") : undefined;
     const term = staffOnly ? args.search?.trim() : undefined;
-    const scope = and(
-      contractScope(viewer),
-      customerId ? eq(contracts.customerId, customerId) : undefined,
-      args.status?.length ? inArray(contracts.status, args.status) : undefined,
-      insurerId ? eq(contracts.insurerId, insurerId) : undefined,
-      staffOnly && args.lineOfBusiness ? eq(contracts.lineOfBusiness, args.lineOfBusiness) : undefined,
-      responsible
-        ? inArray(
-            contracts.id,
-            db.select({ id: contractResponsibleStaff.contractId }).from(contractResponsibleStaff).where(eq(contractResponsibleStaff.staffUserId, responsible)),
-          )
-        : undefined,
-      term ? ilike(contracts.contractNumber, likeContains(term)) : undefined,
-    );
+    const filter: ContractFilter = {
+      customerId,
+      status: args.status?.length ? args.status : undefined,
+      insurerId: staffOnly && args.insurerId ? decodeId(args.insurerId, "Insurer", "insurerId") : undefined,
+      lineOfBusiness: staffOnly && args.lineOfBusiness ? args.lineOfBusiness : undefined,
+      responsible: staffOnly && args.responsibleStaffId ? decodeId(args.responsibleStaffId, "StaffUser", "responsibleStaffId") : undefined,
+      term: term ? likeContains(term) : undefined,
+    };
     const order = args.orderBy ?? (session.kind === "app" ? ContractOrder.OFFERS_FIRST : ContractOrder.NEWEST);
     const tail: SortKey[] = [
       { column: contracts.createdAt, direction: "desc", decode: (v) => new Date(timeKey(v)) },
@@ -249,14 +250,18 @@ export class ContractService implements ContractLinks {
       STATUS: [{ column: STATUS_RANK, direction: "asc", decode: intKey }],
     };
     const keys = [...lead[order], ...tail];
-    const rows = await db
-      .select({ c: contracts, insurer: insurers, offer: OFFER_RANK, start: START_OR_MIN, monthly: MONTHLY_X12, rank: STATUS_RANK })
-      .from(contracts)
-      // The page brings its insurers along (every list shows them): one statement instead of two.
-      .leftJoin(insurers, and(eq(insurers.id, contracts.insurerId), eq(insurers.tenantId, contracts.tenantId)))
-      .where(and(scope, afterCursor(keys, args.after)))
-      .orderBy(...orderBy(keys))
-      .limit(args.first + 1);
+    const set = Object.entries(filter).map(([name, v]) => (v === undefined ? "" : Array.isArray(v) ? `${name}${v.length}` : name));
+    const values: Record<string, unknown> = { limit: args.first + 1, ...filterValues(filter), ...(args.after ? cursorValues(keys, args.after) : {}) };
+    const rows = await this.compiled.run(`list:${order}:${args.after ? "after" : ""}:${set.join(",")}`, session, (db, v) =>
+      db
+        .select({ c: contracts, insurer: insurers, offer: OFFER_RANK, start: START_OR_MIN, monthly: MONTHLY_X12, rank: STATUS_RANK })
+        .from(contracts)
+        // The page brings its insurers along (every list shows them): one statement instead of two.
+        .leftJoin(insurers, and(eq(insurers.id, contracts.insurerId), eq(insurers.tenantId, contracts.tenantId)))
+        .where(and(contractFilter(db, v, filter, placeholder), args.after ? afterCursorPlaceholders(keys) : undefined))
+        .orderBy(...orderBy(keys))
+        .limit(sql.placeholder("limit")),
+    values);
     const keyOf = (r: (typeof rows)[number]): unknown[] => {
       const first: Record<ContractOrder, unknown[]> = {
         OFFERS_FIRST: [Number(r.offer)],
@@ -268,7 +273,7 @@ export class ContractService implements ContractLinks {
       return [...first[order], r.c.createdAt.toISOString(), r.c.id];
     };
     const withInsurer = (r: (typeof rows)[number]) => Object.assign(Contract.from(r.c), { insurerLoaded: r.insurer ? Insurer.from(r.insurer) : undefined });
-    return toConnection(rows, args, keyOf, withInsurer, countRows(db, contracts, scope));
+    return toConnection(rows, args, keyOf, withInsurer, () => countRows(db, contracts, contractFilter(db, session, filter, asIs))());
   }
 
   /** Contracts the viewer may see, by id (the contract loader, `node`). */
@@ -334,20 +339,11 @@ export class ContractService implements ContractLinks {
     );
   }
 
-  /** Rule E1: the app's start screen. */
+  /** Rule E1: the app's start screen: the firm's card and every figure in one compiled statement. */
   async overview(viewer: Viewer): Promise<AppOverview> {
     const app = contractPolicy.authorize(viewer, "overview");
-    const mine = contractScope(app);
-    const yearly = sql`${contracts.premiumCents}::bigint * (case ${contracts.paymentInterval} when 'MONTHLY' then 12 when 'QUARTERLY' then 4 when 'HALF_YEARLY' then 2 when 'YEARLY' then 1 else 0 end)`;
-    const figures: Record<string, SQL.Aliased | SQL> = {
-      contracts: sql<number>`(select count(*) from ${contracts} where ${mine} and ${contracts.status} <> 'ANGEBOT')`.mapWith(Number),
-      offers: sql<number>`(select count(*) from ${contracts} where ${mine} and ${contracts.status} = 'ANGEBOT' and ${contracts.acceptedAt} is null)`.mapWith(Number),
-      // Exact: each premium made yearly in whole cents, summed; divided by 12 and rounded once below.
-      yearlyCents: sql<string>`(select coalesce(sum(${yearly}), 0)::text from ${contracts} where ${mine} and ${contracts.status} = 'AKTIV')`,
-    };
-    for (const [name, figure] of this.overviewFigures) figures[`figure:${name}`] = sql<number>`(${figure(app)})`.mapWith(Number);
-    // One statement for the start screen's card and figures: the firm's row with every figure as a subquery.
-    const { tenant, extra } = await this.tenants.currentWith(app, figures);
+    const rows = await this.compiled.run("overview", app, (db, template) => this.tenants.currentWithQuery(db, template, this.overviewColumns(template)));
+    const { tenant, extra } = this.tenants.splitCurrent(rows);
     const monthly = Number((BigInt(extra.yearlyCents as string) + 6n) / 12n);
     return Object.assign(new AppOverview(), {
       brokerProfile: tenant.brokerProfile,
@@ -356,6 +352,20 @@ export class ContractService implements ContractLinks {
       monthlyPremiumTotal: Money.of(monthly),
       figures: new Map([...this.overviewFigures.keys()].map((name) => [name, extra[`figure:${name}`] as number])),
     });
+  }
+
+  /** The overview's figures as scalar subqueries (computed with the firm's row). */
+  private overviewColumns(app: AppViewer): Record<string, SQL> {
+    const mine = contractScope(app);
+    const yearly = sql`${contracts.premiumCents}::bigint * (case ${contracts.paymentInterval} when 'MONTHLY' then 12 when 'QUARTERLY' then 4 when 'HALF_YEARLY' then 2 when 'YEARLY' then 1 else 0 end)`;
+    const figures: Record<string, SQL> = {
+      contracts: sql<number>`(select count(*) from ${contracts} where ${mine} and ${contracts.status} <> 'ANGEBOT')`.mapWith(Number),
+      offers: sql<number>`(select count(*) from ${contracts} where ${mine} and ${contracts.status} = 'ANGEBOT' and ${contracts.acceptedAt} is null)`.mapWith(Number),
+      // Exact: each premium made yearly in whole cents, summed; divided by 12 and rounded once below.
+      yearlyCents: sql<string>`(select coalesce(sum(${yearly}), 0)::text from ${contracts} where ${mine} and ${contracts.status} = 'AKTIV')`,
+    };
+    for (const [name, figure] of this.overviewFigures) figures[`figure:${name}`] = sql<number>`(${figure(app)})`.mapWith(Number);
+    return figures;
   }
 
   /**
@@ -608,3 +618,38 @@ export class ContractService implements ContractLinks {
   }
 }
 
+
+/** The filters of the contract list (undefined: not set). */
+interface ContractFilter {
+  customerId?: string;
+  status?: ContractStatus[];
+  insurerId?: string;
+  lineOfBusiness?: LineOfBusiness;
+  responsible?: string;
+  term?: string;
+}
+
+/** The placeholders' values of a filter (see `contractFilter`). */
+function filterValues(f: ContractFilter): Record<string, unknown> {
+  const values: Record<string, unknown> = { customerId: f.customerId, insurerId: f.insurerId, lineOfBusiness: f.lineOfBusiness, responsible: f.responsible, term: f.term };
+  f.status?.forEach((status, i) => (values[`status${i}`] = status));
+  return values;
+}
+
+/** The contracts the viewer may see that match the filter; its values bound by `bind`. */
+function contractFilter(db: Queryable, viewer: SessionViewer, f: ContractFilter, bind: Bind): SQL {
+  return and(
+    contractScope(viewer),
+    f.customerId !== undefined ? eq(contracts.customerId, bind("customerId", f.customerId)) : undefined,
+    f.status ? inArray(contracts.status, f.status.map((status, i) => bind(`status${i}`, status))) : undefined,
+    f.insurerId !== undefined ? eq(contracts.insurerId, bind("insurerId", f.insurerId)) : undefined,
+    f.lineOfBusiness !== undefined ? eq(contracts.lineOfBusiness, bind("lineOfBusiness", f.lineOfBusiness)) : undefined,
+    f.responsible !== undefined
+      ? inArray(
+          contracts.id,
+          db.select({ id: contractResponsibleStaff.contractId }).from(contractResponsibleStaff).where(eq(contractResponsibleStaff.staffUserId, bind("responsible", f.responsible))),
+        )
+      : undefined,
+    f.term !== undefined ? ilike(contracts.contractNumber, bind("term", f.term)) : undefined,
+  )!;
+}

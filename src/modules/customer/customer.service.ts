@@ -1,5 +1,6 @@
 import { and, asc, count, eq, ilike, inArray, isNotNull, isNull, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
+import { CompiledQueries, asIs, placeholder, type Bind } from "../../db/compiled.js";
 import type { Queryable } from "../../db/client.js";
 import { customers, customerResponsibleStaff, type CustomerRow } from "./customer.table.js";
 import { activeStaffIds } from "../staff/responsible.js";
@@ -7,9 +8,9 @@ import { appAccounts } from "../account/account.table.js";
 import { customerPolicy } from "./customer.policy.js";
 import { customerScope } from "./customer.scope.js";
 import { accountScope } from "../account/account.scope.js";
-import type { StaffViewer, Viewer } from "../../auth/viewer.js";
+import type { SessionViewer, StaffViewer, Viewer } from "../../auth/viewer.js";
 import { notFound, Problems } from "../../errors.js";
-import { afterCursor, orderBy, textKey, toConnection, uuidKey, type SortKey, countRows } from "../../graphql/connection.js";
+import { afterCursorPlaceholders, cursorValues, orderBy, textKey, toConnection, uuidKey, type SortKey, countRows } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import { likeContains } from "../../graphql/search.js";
 import { Customer, type CreateCustomerInput, type CustomersArgs, type SetResponsibleStaffInput, type UpdateCustomerInput } from "./customer.types.js";
@@ -20,26 +21,28 @@ export { likeContains };
 export { customerScope };
 
 /** The customer's name contains the term, as "First Last" or "Last, First"; case-insensitive, wildcards literal. */
-function nameMatches(term: string): SQL {
-  return or(
-    ilike(sql`${customers.firstName} || ' ' || ${customers.lastName}`, likeContains(term)),
-    ilike(sql`${customers.lastName} || ', ' || ${customers.firstName}`, likeContains(term)),
-  )!;
+/** A pattern (`likeContains`) on "first last" or "last, first". */
+function nameMatches(pattern: string): SQL {
+  return or(ilike(sql`${customers.firstName} || ' ' || ${customers.lastName}`, pattern), ilike(sql`${customers.lastName} || ', ' || ${customers.firstName}`, pattern))!;
 }
 
 /** Ids of the customers the viewer may see whose name contains the term: a subquery for other modules' searches (app accounts by name). */
 export function customersNamed(on: Queryable, viewer: Viewer, term: string) {
-  return on.select({ id: customers.id }).from(customers).where(and(customerScope(viewer), nameMatches(term)));
+  return on.select({ id: customers.id }).from(customers).where(and(customerScope(viewer), nameMatches(likeContains(term))));
 }
 
 const clean = (s: string | null | undefined) => (s === undefined ? undefined : s === null || s.trim() === "" ? null : s.trim());
 
 export class CustomerService {
-  constructor(private readonly deps: Deps) {}
+  private readonly compiled: CompiledQueries;
+
+  constructor(private readonly deps: Deps) {
+    this.compiled = new CompiledQueries(deps.database.db, "customer");
+  }
 
   /** Rule C1 (and F6's customer search): staff list the firm's customers by name, with filters. */
   async list(viewer: Viewer, args: CustomersArgs) {
-    customerPolicy.authorize(viewer, "list");
+    const session = customerPolicy.authorize(viewer, "list");
     const { db } = this.deps.database;
     const keys: SortKey[] = [
       { column: customers.lastName, direction: "asc", decode: textKey },
@@ -47,36 +50,29 @@ export class CustomerService {
       { column: customers.id, direction: "asc", decode: uuidKey },
     ];
     const term = args.search?.trim();
-    const accountsOf = (where: SQL | undefined) =>
-      db.select({ id: appAccounts.customerId }).from(appAccounts).where(and(accountScope(viewer), where));
-    const responsible = args.responsibleStaffId ? decodeId(args.responsibleStaffId, "StaffUser", "responsibleStaffId") : undefined;
-    const scope = and(
-      customerScope(viewer),
-      term ? nameMatches(term) : undefined,
-      args.hasEmail === true ? isNotNull(customers.email) : args.hasEmail === false ? isNull(customers.email) : undefined,
-      args.appAccountStatus ? inArray(customers.id, accountsOf(eq(appAccounts.status, args.appAccountStatus))) : undefined,
-      args.hasAppAccount === true
-        ? inArray(customers.id, accountsOf(undefined))
-        : args.hasAppAccount === false
-          ? notInArray(customers.id, accountsOf(undefined))
-          : undefined,
-      responsible
-        ? inArray(
-            customers.id,
-            db.select({ id: customerResponsibleStaff.customerId }).from(customerResponsibleStaff).where(eq(customerResponsibleStaff.staffUserId, responsible)),
-          )
-        : undefined,
-    );
-    const rows = await db
-      .select()
-      .from(customers)
-      .where(and(scope, afterCursor(keys, args.after)))
-      // A search of 3 characters or more is answered by the trigram indexes, then sorted. `last_name || ''` is the
-      // same order, but PostgreSQL cannot walk the name index for it: it would, assuming matches spread evenly, and
-      // read most of a large firm's customers before the first "Zimmermann" (100,000 customers: 212 ms vs 3.5 ms).
-      .orderBy(...(term && term.length >= 3 ? [sql`${customers.lastName} || ''`, asc(customers.firstName), asc(customers.id)] : orderBy(keys)))
-      .limit(args.first + 1);
-    return toConnection(rows, args, (r) => [r.lastName, r.firstName, r.id], Customer.from, countRows(db, customers, scope));
+    const filter: CustomerFilter = {
+      term: term ? likeContains(term) : undefined,
+      hasEmail: args.hasEmail ?? undefined,
+      appAccountStatus: args.appAccountStatus ?? undefined,
+      hasAppAccount: args.hasAppAccount ?? undefined,
+      responsible: args.responsibleStaffId ? decodeId(args.responsibleStaffId, "StaffUser", "responsibleStaffId") : undefined,
+    };
+    // A search of 3 characters or more is answered by the trigram indexes, then sorted. `last_name || ''` is the
+    // same order, but PostgreSQL cannot walk the name index for it: it would, assuming matches spread evenly, and
+    // read most of a large firm's customers before the first "Zimmermann" (100,000 customers: 212 ms vs 3.5 ms).
+    const byTrigram = Boolean(term && term.length >= 3);
+    // A compiled read (db/compiled.ts): its shape is the filters set (hasEmail and hasAppAccount by value), the cursor and the order.
+    const shape = [filter.term, filter.appAccountStatus, filter.responsible, args.after, byTrigram].map((x) => (x ? 1 : 0)).join("") + `:${filter.hasEmail}:${filter.hasAppAccount}`;
+    const values = { limit: args.first + 1, term: filter.term, appAccountStatus: filter.appAccountStatus, responsible: filter.responsible, ...(args.after ? cursorValues(keys, args.after) : {}) };
+    const rows = await this.compiled.run(`list:${shape}`, session, (db, v) =>
+      db
+        .select()
+        .from(customers)
+        .where(and(customerFilter(db, v, filter, placeholder), args.after ? afterCursorPlaceholders(keys) : undefined))
+        .orderBy(...(byTrigram ? [sql`${customers.lastName} || ''`, asc(customers.firstName), asc(customers.id)] : orderBy(keys)))
+        .limit(sql.placeholder("limit")),
+    values);
+    return toConnection(rows, args, (r) => [r.lastName, r.firstName, r.id], Customer.from, () => countRows(db, customers, customerFilter(db, session, filter, asIs))());
   }
 
   /** A customer the viewer may see, or null. */
@@ -210,4 +206,31 @@ export class CustomerService {
     for (const r of rows) map.get(r.customerId)!.push(r.staffUserId);
     return map;
   }
+}
+
+/** The filters of the customer list (undefined: not set). */
+interface CustomerFilter {
+  term?: string;
+  hasEmail?: boolean;
+  appAccountStatus?: string;
+  hasAppAccount?: boolean;
+  responsible?: string;
+}
+
+/** The customers the viewer may see that match the filter; its values bound by `bind`. */
+function customerFilter(db: Queryable, viewer: SessionViewer, f: CustomerFilter, bind: Bind): SQL {
+  const accountsOf = (where: SQL | undefined) => db.select({ id: appAccounts.customerId }).from(appAccounts).where(and(accountScope(viewer), where));
+  return and(
+    customerScope(viewer),
+    f.term !== undefined ? nameMatches(bind("term", f.term)) : undefined,
+    f.hasEmail === true ? isNotNull(customers.email) : f.hasEmail === false ? isNull(customers.email) : undefined,
+    f.appAccountStatus !== undefined ? inArray(customers.id, accountsOf(sql`${appAccounts.status} = ${bind("appAccountStatus", f.appAccountStatus)}`)) : undefined,
+    f.hasAppAccount === true ? inArray(customers.id, accountsOf(undefined)) : f.hasAppAccount === false ? notInArray(customers.id, accountsOf(undefined)) : undefined,
+    f.responsible !== undefined
+      ? inArray(
+          customers.id,
+          db.select({ id: customerResponsibleStaff.customerId }).from(customerResponsibleStaff).where(eq(customerResponsibleStaff.staffUserId, bind("responsible", f.responsible))),
+        )
+      : undefined,
+  )!;
 }

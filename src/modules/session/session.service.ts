@@ -12,6 +12,7 @@ import { AppError, ErrorCode } from "../../errors.js";
 import { sessionPolicy } from "./session.policy.js";
 import { sessionScope } from "./session.scope.js";
 import type { Queryable } from "../../db/client.js";
+import { uuidArrayLiteral } from "../../db/compiled.js";
 
 /** Bus topic: these sessions ended; every process closes their sockets. */
 export const SESSIONS_ENDED = "sessions.ended";
@@ -32,7 +33,7 @@ export const invalidCredentials = () =>
 export class SessionService {
   private readonly byToken;
   private readonly byId;
-  private readonly base;
+  private readonly byIds;
   // A real argon2id hash of a random string: unknown emails cost as much time as wrong passwords.
   private dummyHash: Promise<string> | undefined;
 
@@ -54,17 +55,19 @@ export class SessionService {
       // Rule D9: the grants as they are now, in the same round trip.
       grantedCustomerIds: sql<string[]>`array(select ${appAccountAccess.customerId} from ${appAccountAccess} where ${appAccountAccess.appAccountId} = ${sessions.appAccountId})`,
     };
-    const base = (this.base = () =>
+    const base = () =>
       db
         .select(columns)
         .from(sessions)
         .innerJoin(tenants, eq(tenants.id, sessions.tenantId))
         .leftJoin(staffUsers, eq(staffUsers.id, sessions.staffUserId))
-        .leftJoin(appAccounts, eq(appAccounts.id, sessions.appAccountId)));
+        .leftJoin(appAccounts, eq(appAccounts.id, sessions.appAccountId));
     // The hottest read of the API: every authenticated request runs it.
     this.byToken = base().where(eq(sessions.tokenHash, sql.placeholder("hash"))).prepare("session_by_token");
     // Every realtime event re-reads the subscriber's session with it.
     this.byId = base().where(eq(sessions.id, sql.placeholder("id"))).prepare("session_by_id");
+    // Every realtime event re-reads its subscribers' sessions with it, all at once (`reloadMany`).
+    this.byIds = base().where(sql`${sessions.id} = any(${sql.placeholder("ids")}::uuid[])`).prepare("sessions_by_ids");
   }
 
   /** Bearer token -> viewer. Unknown, expired or idle tokens and deactivated users give an anonymous viewer. */
@@ -102,7 +105,7 @@ export class SessionService {
     const now = this.deps.clock.now().getTime();
     // One array parameter, not one per id: 10,000 subscribers' sessions are one short statement (prepared once,
     // whatever their number) instead of a statement with 10,000 parameters to bind for every event.
-    for (const row of await this.base().where(sql`${sessions.id} = any(${toUuidArray(sessionIds)}::uuid[])`)) {
+    for (const row of await this.byIds.execute({ ids: uuidArrayLiteral(sessionIds) })) {
       if (this.alive(row, now)) found.set(row.id, this.toViewer(row));
     }
     return found;
@@ -155,7 +158,7 @@ export class SessionService {
     const now = this.deps.clock.now();
     // One array parameter, and only the ended ones back: the sweep asks every second for every open socket's session.
     // Starts with SWEEP_QUERY_START: tests leave the sweep's statement out of a screen's count.
-    const rows = await this.deps.database.rows<{ id: string }>(sql`select asked.id from unnest(${toUuidArray(sessionIds)}::uuid[]) as asked(id)
+    const rows = await this.deps.database.rows<{ id: string }>(sql`select asked.id from unnest(${uuidArrayLiteral(sessionIds)}::uuid[]) as asked(id)
       where not exists (
         select 1 from ${sessions}
         join ${tenants} on ${tenants.id} = ${sessions.tenantId}
@@ -302,8 +305,3 @@ export class SessionService {
 
 /** How the socket sweep's statement (`endedOf`) begins. */
 export const SWEEP_QUERY_START = "select asked.id from unnest(";
-
-/** A list of uuids as one PostgreSQL array literal (both drivers take it as a single text parameter). */
-function toUuidArray(ids: string[]): string {
-  return `{${ids.join(",")}}`;
-}

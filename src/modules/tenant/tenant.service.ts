@@ -1,7 +1,8 @@
 import { eq, sql, type SQL } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
 import { tenants, type TenantRow } from "./tenant.table.js";
-import { requireOperator, type Viewer } from "../../auth/viewer.js";
+import { requireOperator, type SessionViewer, type Viewer } from "../../auth/viewer.js";
+import type { Db } from "../../db/client.js";
 import { tenantPolicy } from "./tenant.policy.js";
 import { tenantScope } from "./tenant.scope.js";
 import { badInput, notFound, Problems } from "../../errors.js";
@@ -47,11 +48,20 @@ export class TenantService {
    */
   async currentWith(viewer: Viewer, columns: Record<string, SQL | SQL.Aliased>): Promise<{ tenant: Tenant; extra: Record<string, unknown> }> {
     const session = tenantPolicy.authorize(viewer, "read");
-    const [row] = (await this.deps.database.db
+    return this.splitCurrent(await this.currentWithQuery(this.deps.database.db, session, columns));
+  }
+
+  /** `currentWith` as a query, for a compiled read (the viewer may be a template: see db/compiled.ts). */
+  currentWithQuery(db: Db, viewer: SessionViewer, columns: Record<string, SQL | SQL.Aliased>) {
+    return db
       .select({ ...columns, tenant: tenants })
       .from(tenants)
-      .where(tenantScope(session))) as Array<Record<string, unknown> & { tenant: TenantRow }>;
-    const { tenant, ...extra } = row!;
+      .where(tenantScope(viewer));
+  }
+
+  /** The firm's row and the extra columns of a `currentWithQuery`'s result. */
+  splitCurrent(rows: unknown[]): { tenant: Tenant; extra: Record<string, unknown> } {
+    const { tenant, ...extra } = rows[0] as Record<string, unknown> & { tenant: TenantRow };
     return { tenant: Tenant.from(tenant), extra };
   }
 
