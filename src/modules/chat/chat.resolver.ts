@@ -163,8 +163,9 @@ export class ChatResolver {
   }
 
   @FieldResolver(() => Customer, { description: "The customer, and through it the customer's contracts, risks, claims and documents." })
-  async customer(@Root() c: Chat, @Ctx() ctx: Context): Promise<Customer> {
-    return (await ctx.loaders.customer.load(c.customerId))!;
+  customer(@Root() c: Chat, @Ctx() ctx: Context): Customer | Promise<Customer> {
+    // From the inbox's page when it came with it: no promise per chat (issue 14).
+    return c.loaded?.customer ?? ctx.loaders.customer.load(c.customerId).then((found) => found!);
   }
 
   @FieldResolver(() => StaffCard, { nullable: true, description: "The operator (the staff user in charge); null until the first staff reply when nobody could be chosen." })
@@ -173,15 +174,15 @@ export class ChatResolver {
   }
 
   @FieldResolver(() => Message, { nullable: true, description: "The newest message." })
-  lastMessage(@Root() c: Chat, @Ctx() ctx: Context): Promise<Message | null> {
-    return ctx.loaders.lastMessage.load(c.dbId);
+  lastMessage(@Root() c: Chat, @Ctx() ctx: Context): Message | null | Promise<Message | null> {
+    return c.loaded?.lastMessage !== undefined ? c.loaded.lastMessage : ctx.loaders.lastMessage.load(c.dbId);
   }
 
   // Per staff user: subscriptions selecting it are executed per viewer, not per access scope (shared-execution.ts).
   @Extensions({ perViewer: true })
   @FieldResolver(() => Int, { description: "The other side's messages the viewer has not read (for staff: per staff user)." })
-  unreadCount(@Root() c: Chat, @Ctx() ctx: Context): Promise<number> {
-    return ctx.loaders.unreadCount.load(c.dbId);
+  unreadCount(@Root() c: Chat, @Ctx() ctx: Context): number | Promise<number> {
+    return c.loaded?.unreadCount ?? ctx.loaders.unreadCount.load(c.dbId);
   }
 
   @FieldResolver(() => MessageConnection, { description: "The history, newest first: pass `endCursor` as `after` to load older messages." })
@@ -200,7 +201,8 @@ export class ChatResolver {
 @Resolver(() => Message)
 export class MessageResolver {
   @FieldResolver(() => StaffCard, { nullable: true, description: "The staff author (as a public card); null for the customer's messages." })
-  author(@Root() m: Message, @Ctx() ctx: Context): Promise<StaffCard | null> | null {
+  author(@Root() m: Message, @Ctx() ctx: Context): StaffCard | Promise<StaffCard | null> | null {
+    if (m.authorLoaded !== undefined) return m.authorLoaded;
     return m.authorStaffId ? ctx.loaders.staffCard.load(m.authorStaffId) : null;
   }
 

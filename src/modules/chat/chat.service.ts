@@ -456,11 +456,12 @@ export class ChatService {
     );
     for (const [i, chat] of extras ? connection.nodes.entries() : []) {
       const row = rows[i] as (typeof rows)[number] & { cu?: typeof customers.$inferSelect; last?: NewestMessageJson | null; unread?: number };
-      extras!.prime(chat, {
+      chat.loaded = {
         ...(withCustomer && row.cu ? { customer: Customer.from(row.cu) } : {}),
         ...(withLast ? { lastMessage: row.last ? Message.from({ ...row.last, createdAt: new Date(row.last.createdAt) }) : null } : {}),
         ...(withUnread ? { unreadCount: row.unread ?? 0 } : {}),
-      });
+      };
+      extras!.prime(chat, chat.loaded);
     }
     return connection;
   }
@@ -509,11 +510,15 @@ export class ChatService {
         .orderBy(...orderBy(keys))
         .limit(sql.placeholder("limit"));
     }, values);
-    for (const r of withAuthors ? rows : []) {
+    const toMessage = (r: (typeof rows)[number]) => {
+      const message = Message.from(r.m);
       const author = (r as typeof r & { author?: { id: string | null; name: string | null; status: string | null } }).author;
-      if (author?.id) authors!.primeAuthor(StaffCard.from({ id: author.id, name: author.name!, status: author.status! }));
-    }
-    return toConnection(rows, args, (r) => [r.m.id], (r) => Message.from(r.m), countRows(db, chatMessages, scope));
+      if (!withAuthors || !message.authorStaffId) return message;
+      // A card outside the viewer's scope (none: every author is of the firm) is left to the loader, which says null.
+      if (author?.id) authors!.primeAuthor((message.authorLoaded = StaffCard.from({ id: author.id, name: author.name!, status: author.status! })));
+      return message;
+    };
+    return toConnection(rows, args, (r) => [r.m.id], toMessage, countRows(db, chatMessages, scope));
   }
 
   /** The newest message of each chat (the inbox shows it): one query for a page of chats. */

@@ -5,6 +5,8 @@ import { Connection, PageArgs } from "../../graphql/connection.js";
 import { LineOfBusiness } from "../contract/contract.enums.js";
 import { ChatOrder, ChatStatus, MessageKind } from "./chat.enums.js";
 import type { ChatMessageRow, ChatRow } from "./chat.table.js";
+import type { Customer } from "../customer/customer.types.js";
+import type { StaffCard } from "../staff/staff.types.js";
 
 export { ChatOrder, ChatStatus, MessageKind };
 
@@ -32,6 +34,11 @@ export class Chat extends Node {
   customerId!: string;
   operatorStaffId!: string | null;
   transcriptDocumentId!: string | null;
+  /**
+   * What came with the inbox's page for this viewer (ChatService.list): the fields answer from it at once, without
+   * a loader's promise per field and chat. Never set on a chat that is shared between viewers.
+   */
+  loaded?: ChatLoaded;
 
   static from(row: ChatRow): Chat {
     return Object.assign(new Chat(), {
@@ -63,6 +70,8 @@ export class Message extends Node {
   dbId!: string;
   chatId!: string;
   authorStaffId!: string | null;
+  /** The staff author's card when it came with the page (ChatService.messages); undefined: not loaded. */
+  authorLoaded?: StaffCard | null;
   contractId!: string | null;
 
   static from(row: ChatMessageRow): Message {
@@ -243,3 +252,9 @@ export class ChatEvent {
   chat!: Chat;
 }
 
+/** Values a list brought along with a chat, for the viewer who listed it. */
+export interface ChatLoaded {
+  customer?: Customer;
+  lastMessage?: Message | null;
+  unreadCount?: number;
+}

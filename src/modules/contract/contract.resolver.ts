@@ -119,8 +119,9 @@ export class ContractResolver {
   }
 
   @FieldResolver(() => Insurer)
-  async insurer(@Root() c: Contract, @Ctx() ctx: Context): Promise<Insurer> {
-    return c.insurerLoaded ?? (await ctx.loaders.insurer.load(c.insurerId))!;
+  insurer(@Root() c: Contract, @Ctx() ctx: Context): Insurer | Promise<Insurer> {
+    // From the list's page when it came with it: no promise per contract (issue 14).
+    return c.insurerLoaded ?? ctx.loaders.insurer.load(c.insurerId).then((found) => found!);
   }
 
   @FieldResolver(() => Risk, { nullable: true, description: "The insured risk, if the contract names one." })
