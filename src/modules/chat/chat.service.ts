@@ -48,6 +48,8 @@ export interface NewMessage {
   contractId?: string | null;
   /** Documents of the customer the message carries (already filed). */
   documentIds?: string[];
+  /** The chat's customer as the caller read it already (the staff's notification names them); else read here. */
+  customer?: { firstName: string; lastName: string };
 }
 
 /** What `list` may fetch with its page, and where it hands it (the request's loaders). */
@@ -160,8 +162,9 @@ export class ChatService {
         const first = await this.idempotency.claim(tx, idem, id);
         if (first) throw new DuplicateRequest(first);
         let chat: ChatRow;
+        let customer: NewMessage["customer"];
         if (session.kind === "app") {
-          await this.customers.require(tx, session, customerId!);
+          customer = await this.customers.require(tx, session, customerId!);
           chat = await this.openChat(tx, session.tenantId, customerId!);
         } else {
           chat = await this.requireOpen(tx, session, chatId!, "input.chatId");
@@ -180,7 +183,7 @@ export class ChatService {
           });
           documentIds.push(doc.id);
         }
-        const { message, chat: updated } = await this.post(tx, emit, session, chat, { kind: MessageKind.TEXT, body, documentIds }, id);
+        const { message, chat: updated } = await this.post(tx, emit, session, chat, { kind: MessageKind.TEXT, body, documentIds, customer }, id);
         return { message: Message.from(message), chat: Chat.from(updated), replayed: false };
       });
     } catch (err) {
@@ -230,7 +233,8 @@ export class ChatService {
     if (fromCustomer) {
       const operator = chat.operatorStaffId ? await amongStaff(tx, chat.tenantId, [chat.operatorStaffId], { permission: "CHAT" }) : [];
       const recipients = operator.length ? operator : await admins(tx, chat.tenantId, { permission: "CHAT" });
-      const [customer] = await tx.select().from(customers).where(eq(customers.id, chat.customerId));
+      // One statement less per customer message: the sender read the customer already (issue 14).
+      const customer = m.customer ?? (await tx.select().from(customers).where(eq(customers.id, chat.customerId)))[0];
       await this.notifications.notify(tx, emit, {
         tenantId: chat.tenantId,
         staffUserIds: recipients,
