@@ -208,7 +208,7 @@ export class ChatService {
   async post(tx: Tx, emit: Emit, author: SessionViewer, chat: ChatRow, m: NewMessage, id: string = uuidv7()): Promise<{ message: ChatMessageRow; chat: ChatRow }> {
     const now = this.deps.clock.now();
     const fromCustomer = author.kind === "app";
-    const [message] = await tx
+    const newMessage = tx
       .insert(chatMessages)
       .values({
         id,
@@ -223,13 +223,18 @@ export class ChatService {
         createdAt: now,
       })
       .returning();
+    const set: Partial<typeof chats.$inferInsert> = { lastActivityAt: now };
+    if (author.kind === "staff" && !chat.operatorStaffId) set.operatorStaffId = author.userId;
+    // The message, the chat's activity (and operator) and the author's read mark in one statement (issue 14): each
+    // is a data-modifying CTE, run once and to completion whether or not the outer select reads it.
+    const inserted = tx.$with("inserted_message").as(newMessage);
+    const touched = tx.$with("touched_chat").as(tx.update(chats).set(set).where(eq(chats.id, chat.id)).returning());
+    const marked = tx.$with("marked_read").as(this.markReadQuery(tx, chat, author, id));
+    const [row] = await tx.with(inserted, touched, marked).select().from(inserted).crossJoin(touched);
+    const { inserted_message: message, touched_chat: updated } = row!;
     for (const [position, documentId] of (m.documentIds ?? []).entries()) {
       await tx.insert(chatAttachments).values({ tenantId: chat.tenantId, messageId: id, documentId, position: String(position) });
     }
-    const set: Partial<typeof chats.$inferInsert> = { lastActivityAt: now };
-    if (author.kind === "staff" && !chat.operatorStaffId) set.operatorStaffId = author.userId;
-    const [updated] = await tx.update(chats).set(set).where(eq(chats.id, chat.id)).returning();
-    await this.markReadIn(tx, chat, author, id);
     if (fromCustomer) {
       const operator = chat.operatorStaffId ? await amongStaff(tx, chat.tenantId, [chat.operatorStaffId], { permission: "CHAT" }) : [];
       const recipients = operator.length ? operator : await admins(tx, chat.tenantId, { permission: "CHAT" });
@@ -298,8 +303,14 @@ export class ChatService {
 
   /** Moves a reader's mark forward (never back); true when it moved. */
   private async markReadIn(tx: Queryable, chat: ChatRow, reader: SessionViewer, messageId: string): Promise<boolean> {
+    const rows = await this.markReadQuery(tx, chat, reader, messageId);
+    return rows.length > 0;
+  }
+
+  /** The statement of `markReadIn` (a message's post runs it with the message's own). */
+  private markReadQuery(tx: Queryable, chat: ChatRow, reader: SessionViewer, messageId: string) {
     const readerId = reader.kind === "staff" ? reader.userId : chat.customerId;
-    const rows = await tx
+    return tx
       .insert(chatReads)
       .values({ tenantId: chat.tenantId, chatId: chat.id, readerId, fromCustomer: reader.kind === "app", upToMessageId: messageId, readAt: this.deps.clock.now() })
       .onConflictDoUpdate({
@@ -308,7 +319,6 @@ export class ChatService {
         setWhere: sql`${chatReads.upToMessageId} < ${messageId}`,
       })
       .returning({ chatId: chatReads.chatId });
-    return rows.length > 0;
   }
 
   // ---- archive (rule F5) ----------------------------------------------------------------------------------
