@@ -44,6 +44,30 @@ function emit(tenantId: string, topic: string, audienceId: string | null) {
   return t.app.services.events.transact((_tx, e) => e({ tenantId, topic, entityId, audienceId })).then(() => entityId);
 }
 
+describe("writing the log", () => {
+  it("a transaction's events are written at its end in one statement, in the order they were emitted, after every firm's own lock", async () => {
+    const a = await f.buildTenant();
+    const b = await f.buildTenant();
+    const after = { a: Number(await t.app.services.events.head(a.id)), b: Number(await t.app.services.events.head(b.id)) };
+    const emitted = Array.from({ length: 15 }, (_, i) => ({ tenantId: i % 4 === 3 ? b.id : a.id, topic: `order.${i}`, entityId: crypto.randomUUID() }));
+    const statements = await t.countStatements(() => t.app.services.events.transact(async (_tx, e) => {
+      for (const ev of emitted) await e(ev);
+    }));
+    // BEGIN and COMMIT are not counted: one statement per firm (twelve events of one firm: their order is not text order).
+    expect(statements).toBe(2);
+    for (const [tenant, from] of [[a, after.a], [b, after.b]] as const) {
+      const rows = await t.app.services.events.read(tenant.id, emitted.map((e) => e.topic), from);
+      expect(rows.map((r) => r.entityId)).toEqual(emitted.filter((e) => e.tenantId === tenant.id).map((e) => e.entityId));
+    }
+    // A transaction that fails writes none of its events.
+    await expect(t.app.services.events.transact(async (_tx, e) => {
+      await e({ tenantId: a.id, topic: "order.failed", entityId: crypto.randomUUID() });
+      throw new Error("changed my mind");
+    })).rejects.toThrow("changed my mind");
+    expect(await t.app.services.events.read(a.id, ["order.failed"], 0)).toEqual([]);
+  });
+});
+
 describe("one log read per firm per process", () => {
   it("200 subscribers of one firm cost one read of the event log per wake-up, not 200, and each gets its own event once", async () => {
     const tenant = await f.buildTenant();

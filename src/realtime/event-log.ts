@@ -353,31 +353,39 @@ export class EventLog {
     return Number(rows[0]?.id ?? 0);
   }
 
-  /** Runs `fn` in a transaction; events it emits are written with it and announced only after commit. */
+  /**
+   * Runs `fn` in a transaction; events it emits are written with it and announced only after commit. They are
+   * written at the end of `fn`, each firm's in one statement that first takes the firm's lock: ids are drawn in
+   * commit order (a reader never skips an event), and the lock is held only for that statement and the commit
+   * rather than from the first event on (issue 14: a firm's writes queue behind it).
+   */
   async transact<T>(fn: (tx: Tx, emit: Emit) => Promise<T>): Promise<T> {
-    const touched = new Map<string, Set<string>>();
+    const pending = new Map<string, NewEvent[]>();
     const result = await this.deps.database.db.transaction(async (tx) => {
       const emit: Emit = async (e) => {
-        let topics = touched.get(e.tenantId);
-        const values = { tenantId: e.tenantId, topic: e.topic, entityId: e.entityId, audienceId: e.audienceId ?? null, createdAt: this.deps.clock.now() };
-        if (topics) {
-          await tx.insert(events).values(values);
-        } else {
-          // The firm's lock and the first event in one statement (one round trip less for every change): the
-          // materialized CTE is evaluated before the row is inserted, so the id is drawn with the lock held.
-          await tx.execute(sql`with locked as materialized (select pg_advisory_xact_lock(hashtextextended(${e.tenantId}, 7)))
-            insert into ${events} (tenant_id, topic, entity_id, audience_id, created_at)
-            select ${values.tenantId}::uuid, ${values.topic}, ${values.entityId}::uuid, ${values.audienceId}::uuid, ${values.createdAt.toISOString()}::timestamptz from locked`);
-          touched.set(e.tenantId, (topics = new Set()));
-        }
-        topics.add(e.topic);
+        const list = pending.get(e.tenantId);
+        if (list) list.push(e);
+        else pending.set(e.tenantId, [e]);
       };
-      return fn(tx as unknown as Tx, emit);
+      const out = await fn(tx as unknown as Tx, emit);
+      const now = this.deps.clock.now().toISOString();
+      for (const [tenantId, list] of pending) {
+        const rows = sql.join(
+          list.map((e, i) => sql`(${e.topic}::text, ${e.entityId}::uuid, ${e.audienceId ?? null}::uuid, ${i}::int)`),
+          sql`, `,
+        );
+        // The materialized CTE is evaluated before any row is inserted, so every id is drawn with the lock held.
+        await tx.execute(sql`with locked as materialized (select pg_advisory_xact_lock(hashtextextended(${tenantId}, 7)))
+          insert into ${events} (tenant_id, topic, entity_id, audience_id, created_at)
+          select ${tenantId}::uuid, v.topic, v.entity_id, v.audience_id, ${now}::timestamptz
+          from locked, (values ${rows}) as v(topic, entity_id, audience_id, ord) order by v.ord`);
+      }
+      return out;
     });
-    for (const [tenantId, topics] of touched) {
+    for (const [tenantId, list] of pending) {
       // Committed already: a bus failure only delays delivery until the reader's next wake-up or poll.
       await this.deps.bus
-        .publish({ topic: EVENTS_APPENDED, payload: { tenantId, topics: [...topics] } })
+        .publish({ topic: EVENTS_APPENDED, payload: { tenantId, topics: [...new Set(list.map((e) => e.topic))] } })
         .catch((err: unknown) => this.deps.log.warn({ err }, "could not announce new events; subscribers will poll"));
     }
     return result;
