@@ -86,6 +86,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       max: opts.poolMax ?? 10,
       onnotice: () => {},
       connection: { application_name: "kundenapp-api" },
+      // Off behind a pooler that cannot keep prepared statements: then no query is prepared, not even the ones
+      // drizzle prepares by name (the session lookups, compiled reads), which would otherwise ask for it.
+      prepare: opts.prepare !== false,
     });
     const db = drizzle(opts.prepare === false ? pg : preparing(pg), { logger: queryLogger(opts) }) as unknown as Db;
     return {

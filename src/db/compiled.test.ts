@@ -11,6 +11,7 @@ import { toGlobalId } from "../graphql/relay.js";
 import { appAccountAccess } from "../modules/account/account.table.js";
 import { and, eq, sql } from "drizzle-orm";
 import { CompiledQueries } from "./compiled.js";
+import { openDatabase } from "./client.js";
 import { tenants } from "../modules/tenant/tenant.table.js";
 import type { AppViewer } from "../auth/viewer.js";
 import { ContractsDocument, CreateContractDocument, InsurersDocument, OverviewDocument, type KundenappClient } from "../sdk/client.js";
@@ -83,5 +84,27 @@ describe("compiled reads", () => {
       compiled.run("filtered", viewer, (db, v) => db.select({ id: tenants.id }).from(tenants).where(and(eq(tenants.id, v.tenantId), name ? eq(tenants.name, sql.placeholder("name")) : undefined)), { name });
     expect(await filtered()).toEqual([{ id: firm.tenant.id }]);
     await expect(filtered("someone else")).rejects.toThrow(/the key misses something/);
+  });
+});
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)("behind a pooler that cannot keep prepared statements", () => {
+  it("DATABASE_PREPARE=false: compiled reads and named statements run unprepared; by default they are prepared", async () => {
+    for (const prepare of [false, true]) {
+      const database = await openDatabase({ databaseUrl: t.databaseUrl, poolMax: 1, prepare });
+      try {
+        const [tenant] = await database.db.insert(tenants).values({ name: `Pool ${unique()}`, brokerId: `P${unique().slice(0, 5).toUpperCase()}` }).returning();
+        const viewer: AppViewer = { kind: "app", sessionId: crypto.randomUUID(), tenantId: tenant!.id, accountId: crypto.randomUUID(), customerId: crypto.randomUUID(), customerIds: new Set() };
+        const compiled = new CompiledQueries(database.db, "pool", false);
+        for (let i = 0; i < 2; i++) {
+          expect(await compiled.run("tenant", viewer, (db, v) => db.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, v.tenantId)))).toEqual([{ id: tenant!.id }]);
+        }
+        // One connection: its prepared statements are the ones this pool made.
+        const [row] = await database.rows<{ n: number }>(sql`select count(*)::int as n from pg_prepared_statements`);
+        expect(row!.n > 0).toBe(prepare);
+        await database.db.delete(tenants).where(eq(tenants.id, tenant!.id));
+      } finally {
+        await database.close();
+      }
+    }
   });
 });
