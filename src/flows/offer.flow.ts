@@ -61,9 +61,9 @@ export class OfferFlow {
     if (!text) throw badInput([{ field: "input.body", rule: "REQUIRED", message: "say what the offer is for" }]);
     const body = input.lineOfBusiness ? `${LINE_OF_BUSINESS_LABELS[input.lineOfBusiness]}: ${text}` : text;
     return this.events.transact(async (tx, emit) => {
-      await this.customers.require(tx, app, customerId);
+      const customer = await this.customers.require(tx, app, customerId);
       const chat = await this.chats.openChat(tx, app.tenantId, customerId);
-      const posted = await this.chats.post(tx, emit, app, chat, { kind: MessageKind.OFFER_REQUEST, body });
+      const posted = await this.chats.post(tx, emit, app, chat, { kind: MessageKind.OFFER_REQUEST, body, customer });
       return { message: Message.from(posted.message), chat: Chat.from(posted.chat), replayed: false };
     });
   }
