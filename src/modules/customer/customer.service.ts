@@ -20,8 +20,7 @@ export { likeContains };
 
 export { customerScope };
 
-/** The customer's name contains the term, as "First Last" or "Last, First"; case-insensitive, wildcards literal. */
-/** A pattern (`likeContains`) on "first last" or "last, first". */
+/** The customer's name matches a pattern (`likeContains`: the term, wildcards literal), as "First Last" or "Last, First"; case-insensitive. */
 function nameMatches(pattern: string): SQL {
   return or(ilike(sql`${customers.firstName} || ' ' || ${customers.lastName}`, pattern), ilike(sql`${customers.lastName} || ', ' || ${customers.firstName}`, pattern))!;
 }
