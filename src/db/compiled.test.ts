@@ -67,6 +67,10 @@ describe("compiled reads", () => {
     expect(await startScreen(singleApp)).toEqual({ contracts: 1, offers: 0, ids: [bOwn] });
     // Meanwhile the other firm's account was never served the neighbour's contract.
     expect((await startScreen(household.app)).ids).not.toContain(bNeighbour);
+
+    // In parallel, the two accounts interleaved: still each its own.
+    const screens = await Promise.all(Array.from({ length: 20 }, (_, i) => startScreen(i % 2 ? singleApp : household.app)));
+    screens.forEach((screen, i) => expect(screen.ids).toEqual(i % 2 ? [bOwn] : [aOwn, aGranted].sort()));
   });
 
   it("a read whose key misses a value its SQL depends on fails under test instead of serving the first request's text", async () => {

@@ -70,6 +70,16 @@ export function viewerValues(viewer: SessionViewer): Record<string, unknown> {
   };
 }
 
+/**
+ * A compiled read's key: its name and what else changes its text, as `name=value` pairs. Give each filter as whether
+ * it is set (or how many values it has), never its value: values are placeholders.
+ */
+export function shapeKey(name: string, parts: Record<string, string | number | boolean>): string {
+  return `${name}:${Object.entries(parts)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",")}`;
+}
+
 /** A value as itself (a one-off read) or as the placeholder of a compiled read, so one function builds both. */
 export type Bind = <T>(name: string, value: T) => T;
 export const placeholder: Bind = <T>(name: string) => sql.placeholder(name) as unknown as T;

@@ -125,8 +125,13 @@ export function afterCursorPlaceholders(keys: SortKey[]): SQL {
 }
 
 /** The values of `afterCursorPlaceholders` for a cursor (BAD_USER_INPUT when it is not one the list gave out). */
-export function cursorValues(keys: SortKey[], cursor: string): Record<string, unknown> {
+function cursorValues(keys: SortKey[], cursor: string): Record<string, unknown> {
   return Object.fromEntries(decodeCursor(cursor, keys).map((v, i) => [`after${i}`, v]));
+}
+
+/** The values a compiled page needs: its limit (`first + 1`, to tell whether there is a next page) and the cursor's. */
+export function pageValues(keys: SortKey[], args: { first: number; after?: string | null }): Record<string, unknown> {
+  return { limit: args.first + 1, ...(args.after ? cursorValues(keys, args.after) : {}) };
 }
 
 function keysetAfter(keys: SortKey[], valueOf: (k: SortKey, i: number) => unknown): SQL {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import crypto from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { startTestServer, type TestServer } from "../test/harness.js";
 import { factories, GOOD_PASSWORD } from "../test/factories.js";
 import { raiseNotification, nextWithin, nothingWithin, settledReads } from "../test/realtime.js";
@@ -65,6 +65,55 @@ describe("writing the log", () => {
       throw new Error("changed my mind");
     })).rejects.toThrow("changed my mind");
     expect(await t.app.services.events.read(a.id, ["order.failed"], 0)).toEqual([]);
+  });
+
+  it("40 transactions of one firm at once: a reader following the log by cursor meanwhile gets every event once, ids rising", async () => {
+    const tenant = await f.buildTenant();
+    const events = t.app.services.events;
+    const db = t.app.deps.database.db;
+    // The dangerous moment made long: after a transaction's events have their ids and before it commits. Without the
+    // firm's lock a later id could commit first, and a reader past it would never see the earlier one.
+    const fn = sql.raw(`race_${tenant.id.replace(/-/g, "")}`);
+    await db.execute(sql`create function ${fn}() returns trigger language plpgsql as $$ begin perform pg_sleep(random() * 0.01); return new; end $$`);
+    await db.execute(sql`create trigger ${fn} after insert on events for each row when (new.tenant_id = ${sql.raw(`'${tenant.id}'`)}) execute function ${fn}()`);
+    try {
+      const start = Number(await events.head(tenant.id));
+      const written: string[] = [];
+      let writing = true;
+      const seen: Array<{ id: number; entityId: string }> = [];
+      const follow = (async () => {
+        let cursor = start;
+        // Read as a subscriber does, after the last id seen, until the writers are done and the log is drained.
+        for (;;) {
+          const done = !writing;
+          const rows = await events.read(tenant.id, ["race.a", "race.b"], cursor);
+          for (const r of rows) seen.push({ id: r.id, entityId: r.entityId });
+          if (rows.length) cursor = rows.at(-1)!.id;
+          else if (done) return;
+          else await new Promise((r) => setTimeout(r, 2));
+        }
+      })();
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          events.transact(async (tx, e) => {
+            // Uneven transactions, so that they commit in another order than they began.
+            await tx.execute(sql`select pg_sleep(${(i % 5) * 0.004})`);
+            for (const topic of ["race.a", "race.b"]) {
+              const entityId = crypto.randomUUID();
+              written.push(entityId);
+              await e({ tenantId: tenant.id, topic, entityId });
+            }
+          }),
+        ),
+      );
+      writing = false;
+      await follow;
+      expect(seen.map((r) => r.entityId).sort()).toEqual([...written].sort());
+      expect(seen.every((r, i) => i === 0 || r.id > seen[i - 1]!.id)).toBe(true);
+    } finally {
+      await db.execute(sql`drop trigger ${fn} on events`);
+      await db.execute(sql`drop function ${fn}()`);
+    }
   });
 });
 

@@ -1,11 +1,11 @@
 import { and, asc, count, desc, eq, gt, ilike, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { uuidv7 } from "uuidv7";
 import type { Deps } from "../../deps.js";
-import { CompiledQueries, asIs, placeholder, type Bind } from "../../db/compiled.js";
+import { CompiledQueries, asIs, placeholder, shapeKey, type Bind } from "../../db/compiled.js";
 import type { Queryable, Tx } from "../../db/client.js";
 import type { AppViewer, SessionViewer, StaffViewer, Viewer } from "../../auth/viewer.js";
 import { AppError, ErrorCode, Problems, badInput, notFound } from "../../errors.js";
-import { afterCursorPlaceholders, cursorValues, orderBy, toConnection, uuidKey, type SortKey, countRows } from "../../graphql/connection.js";
+import { afterCursorPlaceholders, orderBy, pageValues, toConnection, uuidKey, type SortKey, countRows } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import { likeContains } from "../../graphql/search.js";
 import { eventCursor, type Emit, type EventLog } from "../../realtime/event-log.js";
@@ -449,9 +449,18 @@ export class ChatService {
     const withLast = Boolean(extras?.lastMessage);
     const withUnread = Boolean(extras?.unreadCount);
     // A compiled read (db/compiled.ts): its shape is what it brings along, the order, the cursor and the filters set.
-    const shape = [withCustomer, withLast, withUnread, args.after, filter.status, filter.mine, filter.term].map((x) => (x ? 1 : 0)).join("");
-    const values = { limit: args.first + 1, status: filter.status, term: filter.term, ...(args.after ? cursorValues(keys, args.after) : {}) };
-    const rows = await this.compiled.run(`list:${direction}:${shape}`, session, (db, v) => {
+    const shape = shapeKey("list", {
+      direction,
+      after: Boolean(args.after),
+      withCustomer,
+      withLast,
+      withUnread,
+      status: filter.status !== undefined,
+      mine: filter.mine,
+      term: filter.term !== undefined,
+    });
+    const values = { ...pageValues(keys, args), status: filter.status, term: filter.term };
+    const rows = await this.compiled.run(shape, session, (db, v) => {
       const query = db
         .select({
           c: chats,
@@ -514,8 +523,8 @@ export class ChatService {
     // The cards as the staff module gives them: of the viewer's firm, to whoever may read cards.
     const withAuthors = Boolean(authors && staffPolicy.can(viewer, "readCard"));
     const session = chatPolicy.authorize(viewer, "list");
-    const values = { chatId: chat.dbId, limit: args.first + 1, ...(args.after ? cursorValues(keys, args.after) : {}) };
-    const rows = await this.compiled.run(`messages:${withAuthors ? 1 : 0}${args.after ? 1 : 0}`, session, (db, v) => {
+    const values = { ...pageValues(keys, args), chatId: chat.dbId };
+    const rows = await this.compiled.run(shapeKey("messages", { withAuthors, after: Boolean(args.after) }), session, (db, v) => {
       const query = db
         .select({ m: chatMessages, ...(withAuthors ? { author: { id: staffUsers.id, name: staffUsers.name, status: staffUsers.status } } : {}) })
         .from(chatMessages);

@@ -1,10 +1,10 @@
 import { and, asc, count, desc, eq, ilike, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
-import { CompiledQueries, asIs, placeholder, type Bind } from "../../db/compiled.js";
+import { CompiledQueries, asIs, placeholder, shapeKey, type Bind } from "../../db/compiled.js";
 import type { Queryable, Tx } from "../../db/client.js";
 import type { AppViewer, SessionViewer, StaffViewer, Viewer } from "../../auth/viewer.js";
 import { AppError, ErrorCode, Problems, badInput, notFound } from "../../errors.js";
-import { afterCursorPlaceholders, cursorValues, orderBy, toConnection, uuidKey, type SortKey, countRows } from "../../graphql/connection.js";
+import { afterCursorPlaceholders, orderBy, pageValues, toConnection, uuidKey, type SortKey, countRows } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import { eventCursor, type Emit, type EventLog } from "../../realtime/event-log.js";
 import type { FileService } from "../../files/file.service.js";
@@ -250,9 +250,9 @@ export class ContractService implements ContractLinks {
       STATUS: [{ column: STATUS_RANK, direction: "asc", decode: intKey }],
     };
     const keys = [...lead[order], ...tail];
-    const set = Object.entries(filter).map(([name, v]) => (v === undefined ? "" : Array.isArray(v) ? `${name}${v.length}` : name));
-    const values: Record<string, unknown> = { limit: args.first + 1, ...filterValues(filter), ...(args.after ? cursorValues(keys, args.after) : {}) };
-    const rows = await this.compiled.run(`list:${order}:${args.after ? "after" : ""}:${set.join(",")}`, session, (db, v) =>
+    const set = Object.fromEntries(Object.entries(filter).map(([name, v]) => [name, Array.isArray(v) ? v.length : v !== undefined]));
+    const values = { ...pageValues(keys, args), ...filterValues(filter) };
+    const rows = await this.compiled.run(shapeKey("list", { order, after: Boolean(args.after), ...set }), session, (db, v) =>
       db
         .select({ c: contracts, insurer: insurers, offer: OFFER_RANK, start: START_OR_MIN, monthly: MONTHLY_X12, rank: STATUS_RANK })
         .from(contracts)

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, ilike, inArray, isNotNull, isNull, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { Deps } from "../../deps.js";
-import { CompiledQueries, asIs, placeholder, type Bind } from "../../db/compiled.js";
+import { CompiledQueries, asIs, placeholder, shapeKey, type Bind } from "../../db/compiled.js";
 import type { Queryable } from "../../db/client.js";
 import { customers, customerResponsibleStaff, type CustomerRow } from "./customer.table.js";
 import { activeStaffIds } from "../staff/responsible.js";
@@ -10,7 +10,7 @@ import { customerScope } from "./customer.scope.js";
 import { accountScope } from "../account/account.scope.js";
 import type { SessionViewer, StaffViewer, Viewer } from "../../auth/viewer.js";
 import { notFound, Problems } from "../../errors.js";
-import { afterCursorPlaceholders, cursorValues, orderBy, textKey, toConnection, uuidKey, type SortKey, countRows } from "../../graphql/connection.js";
+import { afterCursorPlaceholders, orderBy, pageValues, textKey, toConnection, uuidKey, type SortKey, countRows } from "../../graphql/connection.js";
 import { decodeId } from "../../graphql/relay.js";
 import { likeContains } from "../../graphql/search.js";
 import { Customer, type CreateCustomerInput, type CustomersArgs, type SetResponsibleStaffInput, type UpdateCustomerInput } from "./customer.types.js";
@@ -61,9 +61,17 @@ export class CustomerService {
     // read most of a large firm's customers before the first "Zimmermann" (100,000 customers: 212 ms vs 3.5 ms).
     const byTrigram = Boolean(term && term.length >= 3);
     // A compiled read (db/compiled.ts): its shape is the filters set (hasEmail and hasAppAccount by value), the cursor and the order.
-    const shape = [filter.term, filter.appAccountStatus, filter.responsible, args.after, byTrigram].map((x) => (x ? 1 : 0)).join("") + `:${filter.hasEmail}:${filter.hasAppAccount}`;
-    const values = { limit: args.first + 1, term: filter.term, appAccountStatus: filter.appAccountStatus, responsible: filter.responsible, ...(args.after ? cursorValues(keys, args.after) : {}) };
-    const rows = await this.compiled.run(`list:${shape}`, session, (db, v) =>
+    const shape = shapeKey("list", {
+      after: Boolean(args.after),
+      byTrigram,
+      term: filter.term !== undefined,
+      hasEmail: String(filter.hasEmail),
+      appAccountStatus: filter.appAccountStatus !== undefined,
+      hasAppAccount: String(filter.hasAppAccount),
+      responsible: filter.responsible !== undefined,
+    });
+    const values = { ...pageValues(keys, args), term: filter.term, appAccountStatus: filter.appAccountStatus, responsible: filter.responsible };
+    const rows = await this.compiled.run(shape, session, (db, v) =>
       db
         .select()
         .from(customers)

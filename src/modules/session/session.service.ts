@@ -12,7 +12,7 @@ import { AppError, ErrorCode } from "../../errors.js";
 import { sessionPolicy } from "./session.policy.js";
 import { sessionScope } from "./session.scope.js";
 import type { Queryable } from "../../db/client.js";
-import { uuidArrayLiteral } from "../../db/compiled.js";
+import { uuidArray, uuidArrayLiteral } from "../../db/compiled.js";
 
 /** Bus topic: these sessions ended; every process closes their sockets. */
 export const SESSIONS_ENDED = "sessions.ended";
@@ -158,7 +158,7 @@ export class SessionService {
     const now = this.deps.clock.now();
     // One array parameter, and only the ended ones back: the sweep asks every second for every open socket's session.
     // Starts with SWEEP_QUERY_START: tests leave the sweep's statement out of a screen's count.
-    const rows = await this.deps.database.rows<{ id: string }>(sql`select asked.id from unnest(${uuidArrayLiteral(sessionIds)}::uuid[]) as asked(id)
+    const rows = await this.deps.database.rows<{ id: string }>(sql`select asked.id from unnest(${uuidArray(sessionIds)}) as asked(id)
       where not exists (
         select 1 from ${sessions}
         join ${tenants} on ${tenants.id} = ${sessions.tenantId}
